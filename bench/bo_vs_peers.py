@@ -1,0 +1,148 @@
+#!/usr/bin/env python
+"""surrnb's default BO against its peers: BoTorch (SingleTaskGP + LogExpectedImprovement + optimize_acqf, the same
+number of Sobol initial points), Optuna TPE, Optuna GPSampler and random search, on Branin, Hartmann6 and Ackley-5
+with inputs in [0,1]^d (noiseless). Prints the median final regret and the seconds per suggestion of each method,
+the ratios surrnb / best peer, and writes JSON to bench/results/bo_vs_peers.json.
+
+    python bench/bo_vs_peers.py                       # 10 seeds x 40 evaluations (slow: tens of minutes)
+    python bench/bo_vs_peers.py --seeds 2 --budget 20 # quick look
+
+Seconds per suggestion = total time spent proposing points (all `budget` of them, initial design included) / budget;
+objective evaluations are not timed. Every library runs with one torch/BLAS thread (set before import) so that the
+numbers are comparable and not dominated by thread start-up on small matrices.
+"""
+import os
+for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"): os.environ.setdefault(_v, "1")
+import argparse, json, math, statistics, sys, time, warnings, platform
+from pathlib import Path
+import torch
+torch.set_num_threads(1)
+
+PROBLEMS = ["branin", "hartmann6", "ackley-5"]
+METHODS = ["surrnb", "botorch", "optuna-tpe", "optuna-gp", "random"]
+
+class _Timer:
+    "Accumulates wall-clock and CPU time of the `with` blocks it times."
+    def __init__(self): self.wall = self.cpu = 0.0
+    def __enter__(self): self.w0, self.c0 = time.perf_counter(), time.process_time()
+    def __exit__(self, *exc): self.wall += time.perf_counter() - self.w0; self.cpu += time.process_time() - self.c0
+
+def _objective(prob):
+    "Noiseless objective on the unit cube: x (list of d floats) -> float."
+    return lambda x: float(prob(torch.tensor([x], dtype=torch.float64))[0])
+
+def run_surrnb(prob, seed, budget, bo_kw):
+    from surrnb.space import Space, Float
+    from surrnb.study import Study
+    from surrnb.search.bo import BayesOpt
+    space = Space({f"x{i}": Float(0.0, 1.0) for i in range(prob.dim)})
+    f, names = _objective(prob), space.names
+    study = Study(space, strategy=BayesOpt(**bo_kw), storage=":memory:", seed=seed)
+    best, T = math.inf, _Timer()
+    for _ in range(budget):
+        with T: trial = study.ask()
+        y = f([trial.config[n] for n in names]); study.tell(trial, y); best = min(best, y)
+    return best, T
+
+def run_botorch(prob, seed, budget, n_init):
+    from botorch.models import SingleTaskGP
+    from botorch.models.transforms import Standardize
+    from botorch.fit import fit_gpytorch_mll
+    from botorch.acquisition import LogExpectedImprovement
+    from botorch.optim import optimize_acqf
+    from gpytorch.mlls import ExactMarginalLogLikelihood
+    d, f = prob.dim, _objective(prob)
+    bounds = torch.stack([torch.zeros(d), torch.ones(d)]).double()
+    X = torch.quasirandom.SobolEngine(d, scramble=True, seed=seed).draw(n_init, dtype=torch.float64)
+    T = _Timer()
+    Y = torch.tensor([[-f(x.tolist())] for x in X], dtype=torch.float64)  # BoTorch maximises
+    torch.manual_seed(seed)
+    for _ in range(budget - n_init):
+        with T, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = SingleTaskGP(X, Y, outcome_transform=Standardize(m=1))
+            fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model))
+            acq = LogExpectedImprovement(model, best_f=Y.max())
+            x, _ = optimize_acqf(acq, bounds=bounds, q=1, num_restarts=10, raw_samples=512)
+        X = torch.cat([X, x]); Y = torch.cat([Y, torch.tensor([[-f(x[0].tolist())]], dtype=torch.float64)])
+    return -Y.max().item(), T
+
+def run_optuna(prob, seed, budget, kind):
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    sampler = optuna.samplers.TPESampler(seed=seed) if kind == "tpe" else optuna.samplers.GPSampler(seed=seed)
+    study = optuna.create_study(sampler=sampler)
+    f, T = _objective(prob), _Timer()
+    for _ in range(budget):
+        with T: tr = study.ask(); x = [tr.suggest_float(f"x{i}", 0.0, 1.0) for i in range(prob.dim)]
+        study.tell(tr, f(x))
+    return study.best_value, T
+
+def run_random(prob, seed, budget):
+    T = _Timer()
+    with T: X = torch.rand(budget, prob.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    return float(prob(X).min()), T
+
+def run(method, prob, seed, budget, n_init, bo_kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "surrnb": return run_surrnb(prob, seed, budget, bo_kw)
+        if method == "botorch": return run_botorch(prob, seed, budget, n_init)
+        if method == "optuna-tpe": return run_optuna(prob, seed, budget, "tpe")
+        if method == "optuna-gp": return run_optuna(prob, seed, budget, "gp")
+        if method == "random": return run_random(prob, seed, budget)
+    raise ValueError(method)
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, default=10, help="seeds per problem and method (0..seeds-1)")
+    ap.add_argument("--budget", type=int, default=40, help="evaluations per run")
+    ap.add_argument("--problems", default=",".join(PROBLEMS))
+    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--bo-kw", default="{}", help="JSON dict of BayesOpt arguments (for experiments)")
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bo_vs_peers.json"), help="'' to skip writing")
+    a = ap.parse_args(argv)
+    from surrnb.problems import get_problem
+    from surrnb.search.bo import BayesOpt
+    bo_kw = json.loads(a.bo_kw)
+    methods, probs = a.methods.split(","), a.problems.split(",")
+    res = {}
+    for pname in probs:
+        prob = get_problem(pname)
+        n_init = BayesOpt(**bo_kw).init_size(prob.space)
+        out = {m: ([], [], []) for m in methods}
+        for seed in range(a.seeds):          # methods interleaved per seed, so that machine load drifts hit all alike
+            for m in methods:
+                best, T = run(m, prob, seed, a.budget, n_init, bo_kw)
+                out[m][0].append(float(prob.regret(best))); out[m][1].append(T.wall / a.budget); out[m][2].append(T.cpu / a.budget)
+        for m in methods:
+            regs, secs, cpus = out[m]
+            res.setdefault(pname, {})[m] = dict(median_regret=statistics.median(regs), sec_per_suggestion=statistics.median(secs),
+                                                cpu_sec_per_suggestion=statistics.median(cpus), regrets=regs, secs=secs, cpu_secs=cpus)
+            print(f"{pname:10s} {m:11s} median regret {statistics.median(regs):10.4g}   s/suggestion {statistics.median(secs):7.4f}"
+                  f"   cpu s/suggestion {statistics.median(cpus):7.4f}", file=sys.stderr, flush=True)
+    peers = [m for m in methods if m not in ("surrnb", "random")]
+    print(f"\nmedian final regret over {a.seeds} seeds, {a.budget} evaluations (seconds per suggestion in brackets)")
+    print(f"{'problem':10s} " + " ".join(f"{m:>20s}" for m in methods) + ("   surrnb/best peer: regret, time vs optuna-gp" if "surrnb" in methods and peers else ""))
+    for pname, r in res.items():
+        row = f"{pname:10s} " + " ".join(f"{r[m]['median_regret']:>10.4g} ({r[m]['sec_per_suggestion']:6.3f}s)" for m in methods)
+        if "surrnb" in methods and peers:
+            bp = min(r[m]["median_regret"] for m in peers)
+            og = r.get("optuna-gp")
+            r["ratios"] = dict(regret_vs_best_peer=r["surrnb"]["median_regret"] / bp if bp > 0 else (0.0 if r["surrnb"]["median_regret"] == 0 else math.inf),
+                               time_vs_optuna_gp=r["surrnb"]["sec_per_suggestion"] / og["sec_per_suggestion"] if og else None,
+                               cpu_time_vs_optuna_gp=r["surrnb"]["cpu_sec_per_suggestion"] / og["cpu_sec_per_suggestion"] if og else None)
+            tr, tc = r["ratios"]["time_vs_optuna_gp"], r["ratios"]["cpu_time_vs_optuna_gp"]
+            row += f"   {r['ratios']['regret_vs_best_peer']:8.3g}   " + (f"{tr:6.3g} (cpu {tc:5.3g})" if tr is not None else "-")
+        print(row)
+    if a.out:
+        import botorch, optuna, surrnb
+        meta = dict(seeds=a.seeds, budget=a.budget, bo_kw=bo_kw, machine=platform.platform(), cpus=os.cpu_count(),
+                    threads=1, versions=dict(surrnb=surrnb.__version__, torch=torch.__version__, botorch=botorch.__version__,
+                                             optuna=optuna.__version__), when=time.strftime("%Y-%m-%d %H:%M"))
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).write_text(json.dumps(dict(meta=meta, results=res), indent=1))
+        print(f"wrote {a.out}")
+    return res
+
+if __name__ == "__main__": main()

@@ -1,0 +1,99 @@
+"Fast CPU tests of the GP surrogate and the BO strategy (the notebooks hold the slower, explanatory checks)."
+import math, statistics
+import pytest
+import torch
+from surrnb.core import SurrnbError
+from surrnb.surrogates.gp import GP
+from surrnb.search.bo import BayesOpt
+from surrnb.study import Study, strategies
+from surrnb.space import Space, Float, Int, Categorical
+from surrnb.problems import get_problem
+
+def _finite(post):
+    return bool(torch.isfinite(post.mean).all() and torch.isfinite(post.variance).all() and (post.variance >= 0).all())
+
+_g = torch.Generator().manual_seed(0)
+_X = torch.rand(10, 3, generator=_g, dtype=torch.float64)
+DEGENERATE = {
+    "n=1": (_X[:1], torch.tensor([3.0])),
+    "n=2": (_X[:2], torch.tensor([3.0, -1.0])),
+    "constant y": (_X, torch.full((10,), 7.0)),
+    "duplicates": (torch.cat([_X, _X]), torch.cat([_X.sum(-1), _X.sum(-1) + 1e-3])),
+    "all inputs equal": (_X[:1].expand(6, 3).clone(), torch.arange(6.0)),
+    "huge values": (_X, 1e9 * _X.sum(-1) + 1e12),
+    "tiny values": (_X, 1e-12 * _X.sum(-1)),
+    "inputs on the boundary": (torch.cat([torch.zeros(3, 3), torch.ones(3, 3)]).double(), torch.arange(6.0)),
+}
+
+@pytest.mark.parametrize("case", list(DEGENERATE))
+@pytest.mark.parametrize("kernel", ["matern", "rbf"])
+def test_gp_degenerate(case, kernel):
+    X, y = DEGENERATE[case]
+    gp = GP(kernel=kernel).fit(X, y)
+    Xq = torch.rand(20, 3, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    assert _finite(gp.posterior(Xq))
+    if case == "constant y": assert torch.allclose(gp.posterior(Xq).mean, torch.full((20,), 7.0, dtype=torch.float64), atol=1e-6)
+
+def test_gp_jitter_escalation():
+    "Noise fixed at zero and duplicate inputs: K is singular, the Cholesky factor needs jitter."
+    X = torch.cat([_X, _X])
+    gp = GP(noise=0.0).fit(X, torch.cat([_X.sum(-1)] * 2))
+    assert _finite(gp.posterior(_X)) and torch.allclose(gp.posterior(_X).mean, _X.sum(-1), atol=1e-3)
+
+def test_gp_n1000():
+    g = torch.Generator().manual_seed(2)
+    X = torch.rand(1000, 4, generator=g, dtype=torch.float64); y = torch.sin(4 * X).sum(-1)
+    gp = GP(restarts=0, maxiter=50).fit(X, y)
+    Xq = torch.rand(100, 4, generator=g, dtype=torch.float64)
+    post = gp.posterior(Xq)
+    assert _finite(post) and (post.mean - torch.sin(4 * Xq).sum(-1)).abs().max() < 0.1
+
+def test_gp_categorical():
+    g = torch.Generator().manual_seed(3)
+    X = torch.stack([torch.rand(30, generator=g, dtype=torch.float64), (torch.randint(0, 3, (30,), generator=g) + 0.5) / 3], -1)
+    off = torch.tensor([0.0, 2.0, -1.0], dtype=torch.float64)
+    y = torch.sin(6 * X[:, 0]) + off[torch.floor(X[:, 1] * 3).long()]
+    post = GP(cat_dims={1: 3}).fit(X, y).posterior(X)
+    assert _finite(post) and (post.mean - y).abs().max() < 0.1
+
+def test_gp_bad_input():
+    with pytest.raises(SurrnbError, match="NaN"): GP().fit(_X, torch.full((10,), math.nan))
+    with pytest.raises(SurrnbError, match="at least one"): GP().fit(_X[:0], torch.zeros(0))
+    with pytest.raises(SurrnbError, match="call GP.fit"): GP().posterior(_X)
+
+def _regret(strategy, prob, seed, n):
+    s = Study(prob.space, strategy=strategy, storage=":memory:", seed=seed)
+    s.optimize(prob.evaluate, n_trials=n, show_progress=False)
+    return prob.regret(s.best.value)
+
+def test_bo_beats_random_on_branin():
+    prob = get_problem("branin")
+    bo = [_regret(BayesOpt(), prob, seed, 15) for seed in range(3)]
+    rs = [_regret("random", prob, seed, 15) for seed in range(3)]
+    assert statistics.median(bo) < 0.2 * statistics.median(rs), (bo, rs)
+
+@pytest.mark.parametrize("pending", ["believer", "liar"])
+def test_no_duplicates_with_pending(pending):
+    prob = get_problem("branin")
+    s = Study(prob.space, strategy=BayesOpt(pending=pending), storage=":memory:", seed=1)
+    s.optimize(prob.evaluate, n_trials=7, show_progress=False)
+    running = [s.ask() for _ in range(4)]          # four workers ask before anyone tells
+    X = s.space.encode([t.config for t in s.trials])
+    assert len(torch.unique(X, dim=0)) == len(X)
+    assert torch.cdist(X[-4:], X[:-4]).min() > 1e-4 and torch.pdist(X[-4:]).min() > 1e-4
+
+def test_no_duplicates_small_discrete_space():
+    tiny = Space(a=Int(0, 2), b=Categorical(["x", "y"]))
+    s = Study(tiny, strategy=BayesOpt(n_init=2), storage=":memory:", seed=0)
+    s.optimize(lambda c: c["a"] + (c["b"] == "y"), n_trials=10, show_progress=False)
+    cfgs = [tuple(t.config.values()) for t in s.trials]
+    assert len(cfgs) == 6 == len(set(cfgs))
+
+def test_registry_and_determinism():
+    assert type(strategies.get("bo")).__name__ == "BayesOpt" and strategies.get("bo-gp").surrogate == "gp"
+    prob = get_problem("branin")
+    def cfgs(seed):
+        s = Study(prob.space, strategy="bo", storage=":memory:", seed=seed)
+        s.optimize(prob.evaluate, n_trials=9, show_progress=False)
+        return [t.config for t in s.trials]
+    assert cfgs(4) == cfgs(4)
