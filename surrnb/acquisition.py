@@ -12,11 +12,11 @@ import torch
 from torch import Tensor
 from scipy.optimize import minimize
 from .core import Registry, SurrnbError
-from .surrogates.core import Posterior
+from .surrogates.core import Posterior, single_threaded
 
 # %% auto #0
 __all__ = ['acquisitions', 'Acquisition', 'ExpectedImprovement', 'log1mexp', 'log_h', 'LogExpectedImprovement',
-           'ProbabilityOfImprovement', 'UpperConfidenceBound', 'ThompsonSampling', 'single_threaded', 'optimize_acqf']
+           'ProbabilityOfImprovement', 'UpperConfidenceBound', 'ThompsonSampling', 'optimize_acqf']
 
 # %% ../nbs/20_acquisition.ipynb #46dfb9b3
 class Acquisition:
@@ -189,22 +189,6 @@ def _lbfgs(f, X0: Tensor, fi: list, maxiter: int) -> Tensor | None:
     except _NotDifferentiable: return None
     base[:, fi] = torch.from_numpy(res.x).view(r, len(fi)).clamp(0, 1)
     return base
-
-# %% ../nbs/20_acquisition.ipynb #59bf3e84
-try:
-    from threadpoolctl import ThreadpoolController
-    _blas = ThreadpoolController()
-except ImportError: _blas = None  # optional: only used to stop BLAS threads from slowing down tiny L-BFGS-B steps
-
-class single_threaded:
-    "Context manager: torch and BLAS run single-threaded inside the block (for loops over tiny tensors, where threads only add overhead)."
-    def __enter__(self):
-        self.n = torch.get_num_threads(); torch.set_num_threads(1)
-        self.ctx = _blas.limit(limits=1, user_api="blas") if _blas is not None else None
-        return self
-    def __exit__(self, *exc):
-        torch.set_num_threads(self.n)
-        if self.ctx is not None: self.ctx.__exit__(*exc)
 
 # %% ../nbs/20_acquisition.ipynb #0bf3a8d4
 def optimize_acqf(f, # maps X [m,d] in the unit cube to acquisition values [m], larger is better; differentiable in float columns

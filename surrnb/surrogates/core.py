@@ -96,7 +96,7 @@ def single_threaded():
     finally: _depth -= 1; torch.set_num_threads(n)
 
 # %% ../../nbs/10_surrogates.core.ipynb #f506fa42
-surrogates = Registry("surrogate")
+surrogates = Registry("surrogate", autoload=("surrnb.surrogates",))
 
 class Surrogate:
     "A probabilistic model of a black box: `fit(X [n,d], y [n]) -> self`, `posterior(X [m,d]) -> Posterior`."
