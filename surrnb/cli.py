@@ -132,7 +132,7 @@ def bench(problem_names: list[str], strategy_names: list[str], seeds: int = 5, b
                 t_ask = 0.0
                 for _ in range(budget):
                     t0 = time.perf_counter(); trial = study.ask(); t_ask += time.perf_counter() - t0
-                    study.tell(trial, prob.evaluate(trial.config))
+                    study.tell(trial, prob.evaluate(trial.config) if trial.budget is None else prob.evaluate(trial.config, trial.budget))
                 b = study.best
                 regrets.append(float(prob(prob.space.encode(b.config))[0]) - prob.optimum if b else math.inf)
                 sps.append(t_ask / budget)
