@@ -29,6 +29,8 @@ def main(argv=None):
     ap.add_argument("--strategies", default="asha,bohb")
     ap.add_argument("--curves", default="bench/results/digits_cnn_curves.json")
     ap.add_argument("--json", default="bench/results/mf_digits_cnn.json")
+    ap.add_argument("--per-seed", action="store_true", help="target of each seed = best of that seed's random trials (default: the median over seeds)")
+    ap.add_argument("--stop-at-target", action="store_true", help="stop a strategy's run once it reaches the target")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     prob = get_problem(a.problem)
@@ -46,9 +48,9 @@ def main(argv=None):
     rows = [dict(strategy="random", epochs=a.n_random * R, values=rand, median_value=target, reached=sum(v <= target for v in rand))]
     for name in a.strategies.split(","):
         t0 = time.time()
-        rs = [run_until_budget(prob, name, a.fraction * a.n_random * R, s, target=target) for s in range(a.seeds)]
+        rs = [run_until_budget(prob, name, a.fraction * a.n_random * R, s, target=rand[s] if a.per_seed else target, stop_at_target=a.stop_at_target) for s in range(a.seeds)]
         rows.append(dict(strategy=name, epochs=statistics.median(r["used"] for r in rs), values=[r["value"] for r in rs],
-                         median_value=statistics.median(r["value"] for r in rs), reached=sum(r["value"] <= target for r in rs),
+                         median_value=statistics.median(r["value"] for r in rs), reached=sum(r["value"] <= (rand[i] if a.per_seed else target) for i, r in enumerate(rs)),
                          epochs_to_target=[r["hit"] for r in rs], seconds=round(time.time() - t0)))
         print(f"{name} done ({rows[-1]['seconds']} s)", flush=True)
     print(f"{prob.name}: {a.seeds} seeds; random = {a.n_random} trials x {R:g} epochs; others get {a.fraction:g} of its epochs")
@@ -58,7 +60,7 @@ def main(argv=None):
         print(f"{r['strategy']:<8} {r['epochs']:>7g} {1 - r['median_value']:>22.4f} {', '.join(f'{1 - v:.4f}' for v in r['values']):>26}"
               f" {r['reached']:>5}/{a.seeds} {hit:>22}")
     if a.json:
-        Path(a.json).write_text(json.dumps(dict(problem=prob.name, seeds=a.seeds, n_random=a.n_random, fraction=a.fraction,
+        Path(a.json).write_text(json.dumps(dict(problem=prob.name, seeds=a.seeds, per_seed=a.per_seed, n_random=a.n_random, fraction=a.fraction,
                                                 target=target, rows=rows, torch=torch.__version__, machine=platform.machine(),
                                                 python=sys.version.split()[0]), indent=1))
         print(f"written to {a.json}")

@@ -380,7 +380,8 @@ def _true_value(prob, t: Trial) -> float:
     except (SurrnbError, NotImplementedError): return t.value
 
 def run_until_budget(prob, strategy, budget: float, # problem, strategy and the total budget allowed
-                     seed: int = 0, target: float | None = None # note when the result first reaches this true value
+                     seed: int = 0, target: float | None = None, # note when the result first reaches this true value
+                     stop_at_target: bool = False # stop as soon as the target is reached (saves the rest of the budget)
                     ) -> dict:
     "Run a strategy on a MultiFidelity problem until `budget` is used; the result is the best *full-budget* trial."
     study = Study(prob.space, strategy=strategy, storage=":memory:", seed=seed)
@@ -392,5 +393,7 @@ def run_until_budget(prob, strategy, budget: float, # problem, strategy and the 
         t = study.tell(t, prob.evaluate(t.config, t.budget)); used += b
         if _same(b, full) and t.state == TrialState.COMPLETE and study._sign() * t.value < best_obs:
             best_obs, best = study._sign() * t.value, _true_value(prob, t)
-            if target is not None and hit is None and best <= target: hit = used
+            if target is not None and hit is None and best <= target:
+                hit = used
+                if stop_at_target: break
     return dict(value=math.inf if best is None else best, used=used, hit=hit, n_trials=len(study.trials) - 1)
