@@ -17,7 +17,7 @@ from ..acquisition import acquisitions, optimize_acqf
 import surrnb.surrogates.gp  # registers "gp"
 
 # %% auto #0
-__all__ = ['BayesOpt', 'yeo_johnson', 'power_warp']
+__all__ = ['BayesOpt', 'yeo_johnson', 'power_warp', 'polish']
 
 # %% ../../nbs/21_search.bo.ipynb #2dea884c
 class BayesOpt(Strategy):
@@ -29,9 +29,9 @@ class BayesOpt(Strategy):
                  pending: str = "believer", # fantasies for running trials: "believer" (posterior mean) or "liar" (best y)
                  n_raw: int = 512, # raw Sobol candidates of the acquisition optimiser
                  n_restarts: int = 3, # raw candidates polished by L-BFGS-B
-                 maxiter: int = 20, # L-BFGS-B iterations of the acquisition optimiser
+                 maxiter: int = 20, # L-BFGS-B iterations per polish (also of the incumbent polish)
                  warp: str = "power", # monotone warping of y before the fit: "power" (Yeo-Johnson) or "none"
-                 polish: bool = True, # also start L-BFGS-B from the best point so far
+                 polish: bool = True, # also run L-BFGS-B from the best point so far
                  **surrogate_kw # passed to the surrogate factory, e.g. kernel="rbf"
                 ):
         if pending not in ("believer", "liar"): raise SurrnbError(f"pending must be 'believer' or 'liar', got {pending!r}")
@@ -105,6 +105,26 @@ def _tried(self: BayesOpt, study, trials=None) -> Tensor:
     cfgs = [t.config for t in (study.trials if trials is None else trials)]
     return study.space.encode(cfgs) if cfgs else torch.zeros(0, study.space.dim, dtype=torch.float64)
 
+# %% ../../nbs/21_search.bo.ipynb #574f1b96
+def polish(f, # acquisition: X [m,d] -> [m], differentiable in the float columns
+           x0: Tensor, # [d] start
+           fi: list, # indices of the float columns to move
+           maxiter: int = 40 # L-BFGS-B iterations (and at most as many evaluations of f)
+          ) -> tuple[Tensor, float]:
+    "Maximise f from x0 over the float columns `fi` with L-BFGS-B in [0,1]: (x [d], f(x))."
+    from scipy.optimize import minimize
+    base = x0.clone()[None]
+    def fun(z):
+        Z = torch.from_numpy(z)[None].requires_grad_(True)
+        X = base.clone(); X[:, fi] = Z
+        v = f(X).sum()
+        if not torch.isfinite(v): return 1e30, np.zeros_like(z)
+        g, = torch.autograd.grad(-v, Z)
+        return -v.item(), g.nan_to_num(0.0)[0].numpy()
+    res = minimize(fun, base[0, fi].numpy(), jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(fi), options=dict(maxiter=maxiter, maxfun=maxiter))
+    x = base[0].clone(); x[fi] = torch.from_numpy(res.x).clamp(0, 1)
+    with torch.no_grad(): return x, float(f(x[None])[0])
+
 # %% ../../nbs/21_search.bo.ipynb #61f60d0e
 @patch
 def ask(self: BayesOpt, study) -> Suggestion:
@@ -121,9 +141,14 @@ def ask(self: BayesOpt, study) -> Suggestion:
         if getattr(acq, "one_shot", False) and hasattr(acq, "seed"): acq.seed = study.trial_seed(number, "bo-ts")
         best = y.min().item()
         f = lambda Z: acq(model.posterior(Z), best)
-        one_shot = getattr(acq, "one_shot", False)   # Thompson sampling: one sample path, nothing to polish
         try:
             x, _ = optimize_acqf(f, space, n_raw=self.n_raw, n_restarts=self.n_restarts, seed=study.trial_seed(number, "bo"),
-                                 exclude=tried, maxiter=self.maxiter, starts=None if one_shot or not self.polish else X[y.argmin()][None])
+                                 exclude=tried, maxiter=self.maxiter)
         except SurrnbError as e: raise SearchExhausted(str(e)) from None
+        fi = [i for i, k in enumerate(space.kinds) if k == "float"]
+        if self.polish and fi and not getattr(acq, "one_shot", False):
+            with torch.no_grad(): val = float(f(x[None])[0])
+            xp, vp = polish(f, X[y.argmin()], fi, max(5, self.maxiter // 2))
+            xp = space.round(xp[None])[0]
+            if vp > val and (tried - xp).abs().amax(-1).min() > 1e-9: x = xp
     return Suggestion(space.decode(x)[0])
