@@ -384,8 +384,9 @@ def run_until_budget(prob, strategy, budget: float, # problem, strategy and the 
                      stop_at_target: bool = False # stop as soon as the target is reached (saves the rest of the budget)
                     ) -> dict:
     "Run a strategy on a MultiFidelity problem until `budget` is used; the result is the best *full-budget* trial."
-    if isinstance(strategy, str):   # the problem's budget range, not the strategies' default (1, 81)
-        strategy = strategies.get(strategy, min_budget=getattr(prob, "min_budget", None), max_budget=getattr(prob, "max_budget", None))
+    if isinstance(strategy, str): strategy = strategies.get(strategy)
+    if getattr(strategy, "max_budget", 0) is None:   # the problem's budget range, not the strategies' default (1, 81)
+        strategy.min_budget, strategy.max_budget = prob.min_budget, prob.max_budget
     study = Study(prob.space, strategy=strategy, storage=":memory:", seed=seed)
     used, hit, best, best_obs, full = 0.0, None, None, math.inf, prob.max_budget
     while True:
