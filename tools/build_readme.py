@@ -13,6 +13,7 @@ Usage:  python tools/build_readme.py           # write README.md
 from __future__ import annotations
 import argparse, json, re, sys
 from pathlib import Path
+from build_docs import terminal_text  # same rendering of progress-bar output as the docs
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC, DEST = ROOT / "nbs" / "index.ipynb", ROOT / "README.md"
@@ -39,14 +40,6 @@ def _link(m) -> str:
     if re.match(r"^([a-z][a-z0-9+.-]*:|#|/)", url) or ".ipynb" not in url: return m.group(0)
     return f"{m.group(1)}nbs/{url.removeprefix('./')}{m.group(3)}"
 
-def terminal_text(text: str) -> str:
-    "Stream text as a terminal shows it: a carriage return overwrites the line (progress bars)."
-    out = []
-    for line in text.split("\n"):
-        shown = ""
-        for seg in line.split("\r"): shown = seg + shown[len(seg):]
-        out.append(shown)
-    return "\n".join(out)
 
 def outputs_md(outputs: list) -> list[str]:
     "Text outputs as plain blocks (markdown outputs verbatim); images, HTML and errors are skipped."

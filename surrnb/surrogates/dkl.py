@@ -18,7 +18,7 @@ from .gp import lengthscale_prior
 from .ensemble import mlp, _standardise
 
 # %% auto #0
-__all__ = ['DeepKernelGP', 'DKL']
+__all__ = ['DeepKernelGP', 'DKL', 'gpytorch_posterior']
 
 # %% ../../nbs/14_surrogates.dkl.ipynb #ea4e501b
 class DeepKernelGP(gpytorch.models.ExactGP):
@@ -59,6 +59,19 @@ class DKL(Surrogate):
         self.hidden, self.features, self.feature_extractor, self.kernel = tuple(hidden), features, feature_extractor, kernel
         self.steps, self.lr, self.weight_decay, self.seed, self.model_ = steps, lr, weight_decay, seed, None
     def __repr__(self): return f"DKL(hidden={self.hidden}, kernel={self.kernel!r})"
+
+def gpytorch_posterior(model, # a fitted gpytorch ExactGP in eval mode
+                       X: Tensor, # [m,d] inputs as the model expects them
+                       ymu, ysd # the standardisation of y: values = ymu + ysd * f
+                      ) -> GaussianPosterior:
+    "Posterior of an exact gpytorch GP at X in the units of y (differentiable in X; joint covariance on demand)."
+    with torch_threads(1), gpytorch.settings.fast_computations(False, False, False), warnings.catch_warnings():
+        warnings.simplefilter("ignore", gpytorch.utils.warnings.GPInputWarning)   # predicting at the training inputs is fine
+        f = model(X)
+        mean, var = f.mean, f.variance.clamp_min(1e-12)
+    def cov():
+        with gpytorch.settings.fast_computations(False, False, False): return f.covariance_matrix * ysd ** 2
+    return GaussianPosterior(ymu + ysd * mean, var * ysd ** 2, cov)
 
 @patch
 def _extractor(self: DKL, d: int) -> tuple:
@@ -104,13 +117,6 @@ def posterior(self: DKL, X: Tensor # [m,d]
              ) -> GaussianPosterior:
     "Posterior of the latent f at X in the units of y (differentiable in X; joint covariance on demand)."
     if self.model_ is None: raise SurrnbError("call fit(X, y) before posterior(X)")
-    with torch_threads(1), gpytorch.settings.fast_computations(False, False, False), warnings.catch_warnings():
-        warnings.simplefilter("ignore", gpytorch.utils.warnings.GPInputWarning)   # predicting at the training inputs is fine
-        f = self.model_(torch.as_tensor(X, dtype=torch.float64))
-        mean, var = f.mean, f.variance.clamp_min(1e-12)
-    s = self.ysd_
-    def cov():
-        with gpytorch.settings.fast_computations(False, False, False): return f.covariance_matrix * s ** 2
-    return GaussianPosterior(self.ymu_ + s * mean, var * s ** 2, cov)
+    return gpytorch_posterior(self.model_, torch.as_tensor(X, dtype=torch.float64), self.ymu_, self.ysd_)
 
 surrogates.register("dkl", DKL);

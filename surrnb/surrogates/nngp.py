@@ -14,6 +14,7 @@ from gpytorch.priors import LogNormalPrior
 from ..core import SurrnbError
 from .core import Surrogate, GaussianPosterior, surrogates, single_threaded
 from .ensemble import _standardise
+from .dkl import gpytorch_posterior
 from ..train.population import torch_threads
 
 # %% auto #0
@@ -112,13 +113,6 @@ class NNGP(Surrogate):
                  ) -> GaussianPosterior:
         "Posterior of f at X in the units of y (differentiable in X)."
         if self.model_ is None: raise SurrnbError("call fit(X, y) before posterior(X)")
-        with torch_threads(1), gpytorch.settings.fast_computations(False, False, False), warnings.catch_warnings():
-            warnings.simplefilter("ignore", gpytorch.utils.warnings.GPInputWarning)   # predicting at the training inputs is fine
-            f = self.model_(2 * torch.as_tensor(X, dtype=torch.float64) - 1)
-            mean, var = f.mean, f.variance.clamp_min(1e-12)
-        s = self.ysd_
-        def cov():
-            with gpytorch.settings.fast_computations(False, False, False): return f.covariance_matrix * s ** 2
-        return GaussianPosterior(self.ymu_ + s * mean, var * s ** 2, cov)
+        return gpytorch_posterior(self.model_, 2 * torch.as_tensor(X, dtype=torch.float64) - 1, self.ymu_, self.ysd_)
 
 surrogates.register("nngp", NNGP);
