@@ -5,6 +5,10 @@ recorded, so the same runs are the learning curves used by the LC-PFN notebook. 
 epochs) then run on the same seed with a fraction of random's epochs; their result is their best *full-budget* trial.
 
     .venv/bin/python bench/mf_digits.py [--seeds 3] [--fraction 0.5] [--curves bench/results/digits_cnn_curves.json]
+    .venv/bin/python bench/mf_digits.py --fraction 0.9 --per-seed --stop-at-target --json bench/results/mf_digits_cnn_v2.json
+
+--per-seed compares each seed with the best of its own random trials; --stop-at-target ends a strategy's run once it
+matches that target (the epochs it used by then are the figure of merit).
 """
 import argparse, json, statistics, time, warnings, platform, sys
 from pathlib import Path
