@@ -28,6 +28,11 @@ def _col(v, b) -> Tensor:
     "A float or a tensor as a float64 column [b, 1]."
     return torch.as_tensor(v, dtype=torch.float64).reshape(-1, 1).expand(b, 1)
 
+def _batch(u0) -> tuple[Tensor, bool]:
+    "Initial values as a float64 batch [b, n], and whether the input was a single field [n]."
+    u = torch.as_tensor(u0, dtype=torch.float64)
+    return (u.reshape(1, -1), True) if u.ndim == 1 else (u, False)
+
 # %% ../../nbs/50_pde.solvers.ipynb #0d4a8864
 def advection_diffusion_1d(u0: Tensor, # initial values [b, n] (or [n]) on `periodic_grid(n, L)`
                            nu, # diffusivity > 0: a float or a tensor [b]
@@ -37,9 +42,7 @@ def advection_diffusion_1d(u0: Tensor, # initial values [b, n] (or [n]) on `peri
                            cfl: float = 0.2 # step safety factor
                           ) -> Tensor:
     "Solve u_t + c u_x = nu u_xx (periodic) with 2nd-order central differences and RK4; returns u(t) [b, n]."
-    u = torch.as_tensor(u0, dtype=torch.float64)
-    squeeze = u.ndim == 1
-    u = u.reshape(1, -1) if squeeze else u
+    u, squeeze = _batch(u0)
     b, n = u.shape
     nu, c = _col(nu, b), _col(c, b)
     if (nu <= 0).any(): raise SurrnbError("diffusivity nu must be > 0; pass a positive float or tensor")
@@ -62,9 +65,7 @@ def burgers_1d(u0: Tensor, # initial values [b, n] (or [n]) on `periodic_grid(n)
                min_steps: int = 10 # at least this many RK4 steps
               ) -> Tensor:
     "Solve u_t + (u^2/2)_x = nu u_xx on [0, 2 pi) with the IFRK4 pseudo-spectral method (2/3 dealiasing); returns u(t) [b, n]."
-    u = torch.as_tensor(u0, dtype=torch.float64)
-    squeeze = u.ndim == 1
-    u = u.reshape(1, -1) if squeeze else u
+    u, squeeze = _batch(u0)
     b, n = u.shape
     nu = _col(nu, b)
     if (nu <= 0).any(): raise SurrnbError("viscosity nu must be > 0; pass a positive float or tensor")
