@@ -199,13 +199,12 @@ def optimize_acqf(f, # maps X [m,d] in the unit cube to acquisition values [m], 
                   exclude: Tensor | None = None, # [p,d] points the answer must not coincide with (evaluated or pending)
                   maxiter: int = 20, # cap on L-BFGS-B iterations per polish
                   max_enum: int = 512, # enumerate the integer/categorical part when it has at most this many combinations
-                  n_rounds: int = 4, # at most this many alternations of continuous polish and discrete moves
-                  starts: Tensor | None = None # [k,d] extra start points polished with the best raw ones (e.g. the incumbent)
+                  n_rounds: int = 4 # at most this many alternations of continuous polish and discrete moves
                  ) -> tuple[Tensor, float]: # the best point x [d] (x == space.round(x)) and f(x)
     "Maximise an acquisition over a mixed space: Sobol raw samples, then multi-start L-BFGS-B on floats and local search on int/cat columns."
-    with single_threaded(): return _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum, n_rounds, starts)
+    with single_threaded(): return _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum, n_rounds)
 
-def _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum, n_rounds, starts=None):
+def _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum, n_rounds):
     sp = _Cube(space) if isinstance(space, int) else space
     d, kinds = sp.dim, list(sp.kinds)
     fi = [i for i, k in enumerate(kinds) if k == "float"]
@@ -229,9 +228,6 @@ def _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum
     top = v.topk(min(max(n_restarts, 0), len(v))).indices
     Xs, vs = X[top], v[top]
     Xs, vs = Xs[torch.isfinite(vs)], vs[torch.isfinite(vs)]
-    if starts is not None and len(starts):   # kept even when excluded (score -inf): only where they move to counts
-        S = sp.round(torch.as_tensor(starts, dtype=torch.float64).reshape(-1, d))
-        Xs, vs = torch.cat([Xs, S]), torch.cat([vs, score(S)])
     exhaustive = bool(di) and not fi and math.prod(len(levels[i]) for i in di) <= max_enum
     if len(Xs) and not exhaustive:
         for _ in range(n_rounds):

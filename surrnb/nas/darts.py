@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from ..core import SurrnbError, derive_seed
 from ..parallel import NB201_OPS
 from .spaces import EDGES, cell_to_str
-from .networks import ResBlock, _stages, accuracy, digits_data, train_cell, as_cell
+from .networks import ResBlock, _stages, accuracy, digits_data, train_cell, as_cell, make_op
 
 # %% auto #0
 __all__ = ['search_op', 'MixedOp', 'SearchCell', 'SuperNet', 'derive', 'SearchResult', 'search', 'plot_search', 'retrain']
@@ -23,11 +23,7 @@ __all__ = ['search_op', 'MixedOp', 'SearchCell', 'SuperNet', 'derive', 'SearchRe
 # %% ../../nbs/47_nas.darts.ipynb #ba8de6b5
 def search_op(name: str, C: int) -> nn.Module:
     "A candidate operation of the supernet (convolutions end in a BatchNorm without affine parameters)."
-    from surrnb.nas.networks import make_op
-    if name in ("nor_conv_1x1", "nor_conv_3x3"):
-        k = 1 if name == "nor_conv_1x1" else 3
-        return nn.Sequential(nn.ReLU(), nn.Conv2d(C, C, k, padding=k // 2, bias=False), nn.BatchNorm2d(C, affine=False))
-    return make_op(name, C)
+    return make_op(name, C, affine=False)
 
 class MixedOp(nn.Module):
     "One supernet edge: all NB201 ops; output sum_o w_o op_o(x), or only the op `index` (GDAS) with the others' w_o added."

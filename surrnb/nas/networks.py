@@ -34,22 +34,24 @@ def as_cell(x # a tuple/list of 6 op names, a config dict Op0..Op5, or an NB201 
 class ReLUConvBN(nn.Module):
     "ReLU -> k x k convolution (no bias) -> BatchNorm: NB201's `nor_conv_kxk` (and the body of its residual blocks)."
     def __init__(self, C_in: int, C_out: int, # channels in and out
-                 k: int, stride: int = 1): # kernel size, stride
+                 k: int, stride: int = 1, # kernel size, stride
+                 affine: bool = True): # learnable BatchNorm scale and shift (a supernet's search ops have none)
         super().__init__()
-        self.op = nn.Sequential(nn.ReLU(inplace=False), nn.Conv2d(C_in, C_out, k, stride, k // 2, bias=False), nn.BatchNorm2d(C_out))
+        self.op = nn.Sequential(nn.ReLU(inplace=False), nn.Conv2d(C_in, C_out, k, stride, k // 2, bias=False), nn.BatchNorm2d(C_out, affine=affine))
     def forward(self, x): return self.op(x)
 
 class Zero(nn.Module):
     "The `none` operation: a tensor of zeros shaped like the input."
     def forward(self, x): return x.mul(0.0)
 
-def make_op(name: str, C: int # an op of NB201_OPS, channels
+def make_op(name: str, C: int, # an op of NB201_OPS, channels
+            affine: bool = True # learnable BatchNorm parameters in the convolutions
            ) -> nn.Module:
     "The module for one edge operation (shape preserving: C x H x W -> C x H x W)."
     if name == "none": return Zero()
     if name == "skip_connect": return nn.Identity()
-    if name == "nor_conv_1x1": return ReLUConvBN(C, C, 1)
-    if name == "nor_conv_3x3": return ReLUConvBN(C, C, 3)
+    if name == "nor_conv_1x1": return ReLUConvBN(C, C, 1, affine=affine)
+    if name == "nor_conv_3x3": return ReLUConvBN(C, C, 3, affine=affine)
     if name == "avg_pool_3x3": return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
     raise SurrnbError(f"unknown operation {name!r}; choose one of {list(NB201_OPS)}")
 
