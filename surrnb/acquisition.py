@@ -16,7 +16,7 @@ from .surrogates.core import Posterior, single_threaded
 
 # %% auto #0
 __all__ = ['acquisitions', 'Acquisition', 'ExpectedImprovement', 'log1mexp', 'log_h', 'LogExpectedImprovement',
-           'ProbabilityOfImprovement', 'UpperConfidenceBound', 'ThompsonSampling', 'optimize_acqf']
+           'ProbabilityOfImprovement', 'UpperConfidenceBound', 'ThompsonSampling', 'AcqFunction', 'optimize_acqf']
 
 # %% ../nbs/20_acquisition.ipynb #46dfb9b3
 class Acquisition:
@@ -130,6 +130,51 @@ class ThompsonSampling(Acquisition):
     def __call__(self, post, best_y):
         return -post.sample(1, seed=self.seed)[0]
 
+# %% ../nbs/20_acquisition.ipynb #e1a8e183
+def _moments(mean, var, best_y):
+    "sigma, z and the variance floored as in `_z`."
+    v = var.clamp_min(1e-20); sigma = v.sqrt()
+    return sigma, (best_y - mean) / sigma, v
+
+def _ei_grad(self, mean, var, best_y):
+    sigma, z, v = _moments(mean, var, best_y)
+    return sigma * (z * _Phi(z) + _phi(z)), -_Phi(z), _phi(z) / (2 * sigma)
+
+def _logei_grad(self, mean, var, best_y):
+    sigma, z, v = _moments(mean, var, best_y)
+    lh = _log_h(z); rho = torch.exp(torch.special.log_ndtr(z) - lh)
+    return torch.log(sigma) + lh, -rho / sigma, (1 - z * rho) / (2 * v)
+
+def _pi_grad(self, mean, var, best_y):
+    sigma, z, v = _moments(mean, var, best_y)
+    return _Phi(z), -_phi(z) / sigma, -z * _phi(z) / (2 * v)
+
+def _ucb_grad(self, mean, var, best_y):
+    sigma, _, _ = _moments(mean, var, best_y); sb = math.sqrt(self.beta)
+    return -mean + sb * var.clamp_min(0).sqrt(), -torch.ones_like(mean), sb / (2 * sigma)
+
+for _cls, _g in [(ExpectedImprovement, _ei_grad), (LogExpectedImprovement, _logei_grad),
+                 (ProbabilityOfImprovement, _pi_grad), (UpperConfidenceBound, _ucb_grad)]:
+    _cls.moments_grad = _g
+    _g.__doc__ = "Acquisition values [m] and their partial derivatives [m] in the mean and in the variance (no autograd)."
+
+class AcqFunction:
+    "x -> acq(model.posterior(x), best_y) on X [m,d]; `value_and_grad` in closed form when model and acquisition both have `moments_grad`."
+    def __init__(self, model, # a fitted Surrogate
+                 acq: Acquisition, # the acquisition
+                 best_y: float # the incumbent
+                ):
+        self.model, self.acq, self.best_y = model, acq, best_y
+        self.fast = hasattr(model, "moments_grad") and hasattr(acq, "moments_grad")
+    def __call__(self, X: Tensor) -> Tensor: return self.acq(self.model.posterior(X), self.best_y)
+    def value_and_grad(self, X: np.ndarray # [m,d] points in the unit cube
+                      ) -> tuple[np.ndarray, np.ndarray]: # values [m] and gradients [m,d]
+        "Acquisition values and their gradients in X by the chain rule through the surrogate's `moments_grad`."
+        mu, var, dmu, dvar = self.model.moments_grad(X)
+        a, am, av = (t.numpy() for t in self.acq.moments_grad(torch.from_numpy(mu), torch.from_numpy(var), self.best_y))
+        return a, am[:, None] * dmu + av[:, None] * dvar
+    def __repr__(self): return f"AcqFunction({self.acq!r}, best_y={self.best_y:.6g})"
+
 # %% ../nbs/20_acquisition.ipynb #b2c6a0a3
 acquisitions = Registry("acquisition")
 for _a in (ExpectedImprovement, LogExpectedImprovement, ProbabilityOfImprovement, UpperConfidenceBound, ThompsonSampling):
@@ -172,9 +217,15 @@ def _neighbours(X, di, levels, kinds, radius=2, full=8) -> tuple[Tensor, Tensor]
 # %% ../nbs/20_acquisition.ipynb #d76d8247
 class _NotDifferentiable(Exception): pass
 
-def _lbfgs(f, X0: Tensor, fi: list, maxiter: int) -> Tensor | None:
-    "Maximise sum_j f(X)[j] over the float columns `fi` of X0 [r,d] with L-BFGS-B in [0,1]; None if f has no gradient."
+def _lbfgs(f, X0: Tensor, fi: list, maxiter: int, maxfun: int = 15000) -> Tensor | None:
+    "Maximise sum_j f(X)[j] over the float columns `fi` of X0 [r,d] with L-BFGS-B in [0,1] (at most maxiter iterations, maxfun evaluations); None if f has no gradient."
     r, base, every = X0.shape[0], X0.clone(), len(fi) == X0.shape[1]
+    def fast(z):   # closed-form value and gradient (AcqFunction): no torch, no autograd
+        X = base.numpy().copy(); X[:, fi] = z.reshape(r, len(fi))
+        v, G = f.value_and_grad(X)
+        ok = np.isfinite(v)
+        v, G = np.where(ok, v, -1e30), np.where(ok[:, None], G, 0.0)
+        return -v.sum(), -np.nan_to_num(G[:, fi]).reshape(-1)
     def fun(z):
         Z = torch.from_numpy(z).view(r, len(fi)).requires_grad_(True)
         if every: X = Z
@@ -184,8 +235,8 @@ def _lbfgs(f, X0: Tensor, fi: list, maxiter: int) -> Tensor | None:
         v = torch.where(torch.isfinite(v), v, torch.full_like(v, -1e30))  # keep L-BFGS away from undefined values
         g, = torch.autograd.grad(-v.sum(), Z)
         return -v.sum().item(), g.nan_to_num(0.0).reshape(-1).numpy()
-    try: res = minimize(fun, base[:, fi].reshape(-1).numpy(), jac=True, method="L-BFGS-B",
-                        bounds=[(0.0, 1.0)] * (r * len(fi)), options=dict(maxiter=maxiter))
+    try: res = minimize(fast if getattr(f, "fast", False) else fun, base[:, fi].reshape(-1).numpy(), jac=True, method="L-BFGS-B",
+                        bounds=[(0.0, 1.0)] * (r * len(fi)), options=dict(maxiter=maxiter, maxfun=maxfun))
     except _NotDifferentiable: return None
     base[:, fi] = torch.from_numpy(res.x).view(r, len(fi)).clamp(0, 1)
     return base

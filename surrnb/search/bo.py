@@ -13,7 +13,7 @@ from torch import Tensor
 from ..core import SurrnbError
 from ..study import Strategy, Suggestion, SearchExhausted
 from ..surrogates.core import Surrogate, surrogates, single_threaded
-from ..acquisition import acquisitions, optimize_acqf
+from ..acquisition import acquisitions, optimize_acqf, AcqFunction, _lbfgs
 import surrnb.surrogates.gp  # registers "gp"
 
 # %% auto #0
@@ -76,8 +76,9 @@ def init_size(self: BayesOpt, space) -> int:
     "Number of Sobol points before the first model."
     return self.n_init if self.n_init is not None else max(5, space.dim + 3)
 
-# Inside BO the GP is refitted after every trial: one L-BFGS-B run warm-started from the previous fit is enough
-_BO_DEFAULTS = {"gp": dict(restarts=0, cold_start=False)}
+# Inside BO the GP is refitted after every trial: one L-BFGS-B run warm-started from the previous fit is enough;
+# the noise prior lets the noise shrink when the data show a deterministic objective (see the text above)
+_BO_DEFAULTS = {"gp": dict(restarts=0, cold_start=False, noise_prior=("gamma", 1.1, 30.0))}
 
 @patch
 def _surrogate(self: BayesOpt, space) -> Surrogate:
@@ -106,23 +107,14 @@ def _tried(self: BayesOpt, study, trials=None) -> Tensor:
     return study.space.encode(cfgs) if cfgs else torch.zeros(0, study.space.dim, dtype=torch.float64)
 
 # %% ../../nbs/21_search.bo.ipynb #574f1b96
-def polish(f, # acquisition: X [m,d] -> [m], differentiable in the float columns
+def polish(f, # acquisition: X [m,d] -> [m], differentiable in the float columns (an `AcqFunction` takes the fast path)
            x0: Tensor, # [d] start
            fi: list, # indices of the float columns to move
            maxiter: int = 40 # L-BFGS-B iterations (and at most as many evaluations of f)
           ) -> tuple[Tensor, float]:
-    "Maximise f from x0 over the float columns `fi` with L-BFGS-B in [0,1]: (x [d], f(x))."
-    from scipy.optimize import minimize
-    base = x0.clone()[None]
-    def fun(z):
-        Z = torch.from_numpy(z)[None].requires_grad_(True)
-        X = base.clone(); X[:, fi] = Z
-        v = f(X).sum()
-        if not torch.isfinite(v): return 1e30, np.zeros_like(z)
-        g, = torch.autograd.grad(-v, Z)
-        return -v.item(), g.nan_to_num(0.0)[0].numpy()
-    res = minimize(fun, base[0, fi].numpy(), jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(fi), options=dict(maxiter=maxiter, maxfun=maxiter))
-    x = base[0].clone(); x[fi] = torch.from_numpy(res.x).clamp(0, 1)
+    "Maximise f from x0 over the float columns `fi` with L-BFGS-B in [0,1]: (x [d], f(x)); x0 itself if f has no gradient."
+    X = _lbfgs(f, x0.clone()[None], fi, maxiter, maxfun=maxiter)
+    x = x0.clone() if X is None else X[0]
     with torch.no_grad(): return x, float(f(x[None])[0])
 
 # %% ../../nbs/21_search.bo.ipynb #61f60d0e
@@ -139,8 +131,7 @@ def ask(self: BayesOpt, study) -> Suggestion:
         model = self._fantasise(self._surrogate(space).fit(X, y), X, y, P)
         acq = acquisitions.get(self.acquisition)
         if getattr(acq, "one_shot", False) and hasattr(acq, "seed"): acq.seed = study.trial_seed(number, "bo-ts")
-        best = y.min().item()
-        f = lambda Z: acq(model.posterior(Z), best)
+        f = AcqFunction(model, acq, y.min().item())
         try:
             x, _ = optimize_acqf(f, space, n_raw=self.n_raw, n_restarts=self.n_restarts, seed=study.trial_seed(number, "bo"),
                                  exclude=tried, maxiter=self.maxiter)

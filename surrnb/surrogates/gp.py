@@ -11,13 +11,14 @@ import numpy as np
 import torch, gpytorch
 from torch import Tensor
 from scipy.optimize import minimize
-from gpytorch.priors import LogNormalPrior
+from scipy.linalg import cho_solve
+from gpytorch.priors import LogNormalPrior, GammaPrior
 from fastcore.basics import patch
 from ..core import SurrnbError
 from .core import Surrogate, GaussianPosterior, psd_cholesky, single_threaded, surrogates
 
 # %% auto #0
-__all__ = ['matern52', 'rbf', 'CategoricalKernel', 'hamming', 'lengthscale_prior', 'lognormal_logpdf', 'GP']
+__all__ = ['matern52', 'rbf', 'CategoricalKernel', 'hamming', 'lengthscale_prior', 'lognormal_logpdf', 'gamma_logpdf', 'GP']
 
 # %% ../../nbs/11_surrogates.gp.ipynb #20e62bf0
 def matern52(r: Tensor # scaled distances
@@ -59,6 +60,23 @@ def lognormal_logpdf(logx: Tensor, # log of the value
                     ) -> Tensor:
     "Log density of LogNormal(μ, σ) at x = exp(logx), density taken with respect to x."
     return -logx - math.log(scale) - 0.5 * math.log(2 * math.pi) - (logx - loc) ** 2 / (2 * scale ** 2)
+def _exp(t): return t.exp() if torch.is_tensor(t) else np.exp(t)
+
+def gamma_logpdf(logx: Tensor, # log of the value
+                 a: float, # shape (concentration)
+                 b: float # rate
+                ) -> Tensor:
+    "Log density of Gamma(a, rate b) at x = exp(logx), density taken with respect to x."
+    return a * math.log(b) - math.lgamma(a) + (a - 1) * logx - b * _exp(logx)
+
+def _log_prior(logx, prior: tuple):
+    "Log density of a prior spec — (μ, σ) log-normal or ('gamma', a, b) — at x = exp(logx), and its derivative in logx (numpy or torch)."
+    if prior[0] == "gamma":
+        _, a, b = prior
+        return gamma_logpdf(logx, a, b), (a - 1) - b * _exp(logx)
+    mu, sd = prior
+    return lognormal_logpdf(logx, mu, sd), -1 - (logx - mu) / sd ** 2
+
 
 # %% ../../nbs/11_surrogates.gp.ipynb #730a0b22
 class GP(Surrogate):
@@ -68,7 +86,7 @@ class GP(Surrogate):
                  cat_dims: dict | None = None, # categorical columns: column index -> number of categories (as encoded by `Space`)
                  noise: float | None = None, # fixed noise variance in standardised units (0 allowed); None fits it
                  min_noise: float = 1e-6, # lower bound of the fitted noise variance (standardised units)
-                 noise_prior: tuple = (-4.0, 1.0), # (μ, σ) of the log-normal prior of the noise variance
+                 noise_prior: tuple = (-4.0, 1.0), # prior of the noise variance: (μ, σ) of a log-normal, or ("gamma", a, rate b)
                  ls_prior: tuple | None = None, # (μ, σ) of the log-normal lengthscale prior; None: dimension-scaled
                  restarts: int = 2, # random L-BFGS-B starts besides the prior modes and the warm start
                  maxiter: int = 100, # L-BFGS-B iterations per start
@@ -79,6 +97,8 @@ class GP(Surrogate):
                 ):
         if kernel not in ("matern", "rbf"): raise SurrnbError(f"unknown kernel {kernel!r}; use 'matern' or 'rbf'")
         if noise is not None and noise < 0: raise SurrnbError(f"noise must be >= 0 or None (fitted), got {noise}")
+        ok = (len(noise_prior) == 2 and not isinstance(noise_prior[0], str) and noise_prior[1] > 0) or (len(noise_prior) == 3 and noise_prior[0] == "gamma" and min(noise_prior[1:]) > 0)
+        if not ok: raise SurrnbError(f"noise_prior must be (mu, sigma > 0) or ('gamma', a > 0, b > 0), got {noise_prior!r}")
         self.kernel, self.cat_dims, self.noise, self.min_noise, self.noise_prior = kernel, cat_dims, noise, min_noise, tuple(noise_prior)
         self.restarts, self.maxiter, self.warm_start, self.cold_start, self.seed = restarts, maxiter, warm_start, cold_start, seed
         self.max_fit_points, self.ls_prior, self.theta_ = max_fit_points, ls_prior, None
@@ -96,7 +116,7 @@ def _setup(self: GP, d: int):
     self.k_ = torch.tensor([float(self.cat_dims[j]) for j in cat], dtype=torch.float64)
     lp = lengthscale_prior(len(self.cont_))
     loc, sc = (lp.loc.item(), lp.scale.item()) if self.ls_prior is None else self.ls_prior
-    # (name, size, lower, upper, prior (loc, scale) or None, start), positive ones as logarithms
+    # (name, size, lower, upper, prior (loc, scale) / ("gamma", a, b) or None, start), positive ones as logarithms
     spec = [("mean", 1, -10.0, 10.0, None, 0.0),
             ("outputscale", 1, math.log(1e-2), math.log(1e2), (0.0, 1.0), 0.0),
             ("lengthscale", len(self.cont_), math.log(5e-3), math.log(1e2), (loc, sc), loc - sc ** 2),
@@ -143,7 +163,7 @@ def _nlp(self: GP, theta: Tensor) -> Tensor:
     L = psd_cholesky(K)
     r = (yz - h["mean"]).unsqueeze(-1)
     nlml = 0.5 * (r * torch.cholesky_solve(r, L)).sum() + L.diagonal().log().sum() + 0.5 * n * math.log(2 * math.pi)
-    lp = sum(lognormal_logpdf(h[s[0]], *s[4]).sum() for s in self.spec_ if s[4] is not None)
+    lp = sum(_log_prior(h[s[0]], s[4])[0].sum() for s in self.spec_ if s[4] is not None)
     return (nlml - lp) / n
 
 # %% ../../nbs/11_surrogates.gp.ipynb #7a74fb4f
@@ -183,7 +203,6 @@ def _nlp_grad(self: GP, th: np.ndarray) -> tuple:
     try: L = _chol_np(Ky)
     except np.linalg.LinAlgError: return 1e10, np.zeros_like(th)
     res = yz - h["mean"][0]
-    from scipy.linalg import cho_solve
     alpha = cho_solve((L, True), res)
     Kinv = cho_solve((L, True), np.eye(n))
     W = np.outer(alpha, alpha) - Kinv
@@ -197,9 +216,8 @@ def _nlp_grad(self: GP, th: np.ndarray) -> tuple:
     lp = 0.0
     for name, size, lo, hi, prior, _ in self.spec_:
         if prior is None: continue
-        mu, sd = prior; x = h[name]
-        lp += (-x - math.log(sd) - 0.5 * math.log(2 * math.pi) - (x - mu) ** 2 / (2 * sd ** 2)).sum()
-        g[name] = g[name] - (-1 - (x - mu) / sd ** 2)
+        v, dv = _log_prior(h[name], prior)
+        lp += v.sum(); g[name] = g[name] - dv
     grad = np.concatenate([g[name] for name, *_ in self.spec_])
     return (nlml - lp) / n, grad / n
 
@@ -328,6 +346,49 @@ def hyperparameters(self: GP) -> dict:
 
 surrogates.register("gp", GP)
 
+# %% ../../nbs/11_surrogates.gp.ipynb #bbc61225
+@patch
+def _np_cache(self: GP) -> dict:
+    "numpy copies of what `moments_grad` needs, computed once per fit (and per `condition_on`)."
+    if getattr(self, "npc_", None) is None or self.npc_["L"] is not self.L_:
+        h = self.h_
+        Kinv = cho_solve((self.L_.numpy(), True), np.eye(len(self.yz_)))
+        self.npc_ = dict(L=self.L_, Kinv=Kinv, alpha=self.alpha_.numpy(), B=self.P_[0].numpy(), sv=h["outputscale"].exp().item(),
+                         c=h["mean"].item(), ls2=(2 * h["lengthscale"]).exp().numpy() if self.cont_ else None,
+                         Z=None if self.P_[1] is None else self.P_[1].numpy(), lam=h["cat_lengthscale"].exp().numpy() if self.cat_ else None)
+    return self.npc_
+
+@patch
+def moments_grad(self: GP, X: np.ndarray # [m,d] inputs in the unit cube
+                ) -> tuple: # mean [m], variance [m], d mean / dX [m,d], d variance / dX [m,d] (zero in categorical columns), units of y
+    "Posterior mean and variance of f with their gradients in X, in closed form with numpy (the acquisition optimiser's fast path)."
+    if self.theta_ is None: raise SurrnbError("call GP.fit(X, y) before GP.moments_grad(X)")
+    c, X = self._np_cache(), np.asarray(X, dtype=np.float64)
+    m, n, sv = X.shape[0], len(c["alpha"]), c["sv"]
+    Rc = np.ones((m, n))
+    if self.cat_:
+        Zx = np.minimum(np.floor(X[:, self.cat_] * self.k_.numpy()).clip(min=0), self.k_.numpy() - 1)
+        Rc = np.exp(-((Zx[:, None, :] != c["Z"][None]) / c["lam"]).sum(-1))
+    R, Q = Rc, None
+    if self.cont_:
+        D = X[:, self.cont_][:, None, :] - c["B"][None]                        # [m,n,dc]
+        r2 = (D * D) @ (1 / c["ls2"])
+        if self.kernel == "matern":
+            r = np.sqrt(r2); e = np.exp(-math.sqrt(5) * r)
+            R, Q = Rc * (1 + math.sqrt(5) * r + 5 / 3 * r2) * e, Rc * (-5 / 3) * (1 + math.sqrt(5) * r) * e
+        else: R = Rc * np.exp(-0.5 * r2); Q = -R
+    Ks = sv * R                                                                # [m,n]
+    W = Ks @ c["Kinv"]                                                         # rows: K_y^-1 k_x
+    raw = sv - (W * Ks).sum(1)
+    mean, var = c["c"] + Ks @ c["alpha"], np.maximum(raw, 1e-12 * sv)
+    dmean, dvar = np.zeros((m, X.shape[1])), np.zeros((m, X.shape[1]))
+    if self.cont_:    # dk(x, x_j)/dx = s Q_j (x - x_j) / l^2
+        Gm, Gv = sv * Q * c["alpha"][None], -2 * sv * Q * W * (raw > 1e-12 * sv)[:, None]
+        dmean[:, self.cont_] = np.einsum("mn,mnd->md", Gm, D) / c["ls2"]
+        dvar[:, self.cont_] = np.einsum("mn,mnd->md", Gv, D) / c["ls2"]
+    s, mu = self.ysd_.item(), self.ymu_.item()
+    return mu + s * mean, var * s * s, dmean * s, dvar * s * s
+
 # %% ../../nbs/11_surrogates.gp.ipynb #e9ac2fa5
 @patch
 def condition_on(self: GP, X: Tensor, # [p,d] extra inputs
@@ -368,7 +429,8 @@ def to_gpytorch(self: GP) -> tuple:
     covar = gpytorch.kernels.ScaleKernel(ks[0] if len(ks) == 1 else gpytorch.kernels.ProductKernel(*ks),
                                          outputscale_prior=LogNormalPrior(0.0, 1.0), outputscale_constraint=Pos())
     covar.outputscale = h["outputscale"].exp()
-    noise_kw = dict(noise_prior=LogNormalPrior(*self.noise_prior), noise_constraint=Pos()) if self.noise is None else \
+    np_ = GammaPrior(*(torch.tensor(float(v), dtype=torch.float64) for v in self.noise_prior[1:])) if self.noise_prior[0] == "gamma" else LogNormalPrior(*self.noise_prior)
+    noise_kw = dict(noise_prior=np_, noise_constraint=Pos()) if self.noise is None else \
                dict(noise_constraint=gpytorch.constraints.GreaterThan(0.0, transform=torch.exp, inv_transform=torch.log))
     lik = gpytorch.likelihoods.GaussianLikelihood(**noise_kw)
     lik.noise = h["noise"].exp().clamp_min(1e-30)
