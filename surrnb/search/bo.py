@@ -27,8 +27,8 @@ class BayesOpt(Strategy):
                  acquisition: str = "logei", # a registered acquisition name ("logei", "ei", "pi", "ucb", "ts") or object
                  n_init: int | None = None, # Sobol points before the first model (default: max(5, d + 3))
                  pending: str = "believer", # fantasies for running trials: "believer" (posterior mean) or "liar" (best y)
-                 n_raw: int = 512, # raw Sobol candidates of the acquisition optimiser
-                 n_restarts: int = 3, # raw candidates polished by L-BFGS-B
+                 n_raw: int | None = None, # raw Sobol candidates of the acquisition optimiser (None: 2048 with closed-form gradients, else 512)
+                 n_restarts: int | None = None, # raw candidates polished by L-BFGS-B (None: 10 with closed-form gradients, else 3)
                  maxiter: int = 20, # L-BFGS-B iterations per polish (also of the incumbent polish)
                  warp: str = "power", # monotone warping of y before the fit: "power" (Yeo-Johnson) or "none"
                  polish: bool = True, # also run L-BFGS-B from the best point so far
@@ -132,8 +132,9 @@ def ask(self: BayesOpt, study) -> Suggestion:
         acq = acquisitions.get(self.acquisition)
         if getattr(acq, "one_shot", False) and hasattr(acq, "seed"): acq.seed = study.trial_seed(number, "bo-ts")
         f = AcqFunction(model, acq, y.min().item())
+        n_raw, n_restarts = (2048, 10) if f.fast else (512, 3)   # a thorough search where gradients are cheap
         try:
-            x, _ = optimize_acqf(f, space, n_raw=self.n_raw, n_restarts=self.n_restarts, seed=study.trial_seed(number, "bo"),
+            x, _ = optimize_acqf(f, space, n_raw=self.n_raw or n_raw, n_restarts=n_restarts if self.n_restarts is None else self.n_restarts, seed=study.trial_seed(number, "bo"),
                                  exclude=tried, maxiter=self.maxiter)
         except SurrnbError as e: raise SearchExhausted(str(e)) from None
         fi = [i for i, k in enumerate(space.kinds) if k == "float"]
