@@ -97,3 +97,39 @@ def test_registry_and_determinism():
         s.optimize(prob.evaluate, n_trials=9, show_progress=False)
         return [t.config for t in s.trials]
     assert cfgs(4) == cfgs(4)
+
+
+@pytest.mark.parametrize("acq", ["logei", "ei", "pi", "ucb"])
+@pytest.mark.parametrize("case", ["plain", "categorical", "fantasy", "degenerate"])
+def test_closed_form_acquisition_gradient_matches_autograd(acq, case):
+    "AcqFunction's fast path (GP.moments_grad + the acquisition's moments_grad, chain rule) equals autograd through posterior()."
+    from surrnb.acquisition import AcqFunction, acquisitions
+    g = torch.Generator().manual_seed(3)
+    X = torch.rand(12, 3, generator=g, dtype=torch.float64)
+    y = torch.sin(5 * X[:, 0]) + X[:, 1] ** 2
+    kw = {}
+    if case == "categorical": X[:, 2] = (torch.randint(0, 3, (12,), generator=g) + 0.5) / 3; kw = dict(cat_dims={2: 3})
+    if case == "degenerate": X, y = torch.cat([X, X]), torch.cat([y, y])          # duplicated points: a singular kernel matrix
+    gp = GP(noise_prior=("gamma", 1.1, 30.0), **kw).fit(X, y)
+    if case == "fantasy": gp = gp.condition_on(X[:2] + 0.01, torch.tensor([0.0, 0.1], dtype=torch.float64))
+    f = AcqFunction(gp, acquisitions.get(acq), y.min().item())
+    assert f.fast
+    Q = torch.rand(9, 3, generator=g, dtype=torch.float64)
+    Q[0] = X[0]                                                                      # at an observed point
+    if case == "categorical": Q[:, 2] = (torch.arange(9) % 3 + 0.5) / 3
+    v, G = f.value_and_grad(Q.numpy())
+    A = Q.clone().requires_grad_(True)
+    va = f(A); ga, = torch.autograd.grad(va.sum(), A)
+    if case == "categorical": ga[:, 2] = 0
+    assert torch.allclose(torch.from_numpy(v), va.detach(), rtol=1e-7, atol=1e-9)
+    assert torch.allclose(torch.from_numpy(G), ga, rtol=1e-5, atol=1e-6 * ga.abs().max().item())
+
+
+def test_bo_takes_the_fast_path_only_where_it_exists():
+    from surrnb.acquisition import AcqFunction, acquisitions
+    X = torch.rand(8, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert AcqFunction(GP().fit(X, X.sum(-1)), acquisitions.get("logei"), 0.0).fast
+    assert not AcqFunction(GP().fit(X, X.sum(-1)), acquisitions.get("ts"), 0.0).fast
+    rf = __import__("surrnb.surrogates.forest", fromlist=["x"])
+    from surrnb.surrogates.core import surrogates
+    assert not AcqFunction(surrogates.get("rf").fit(X, X.sum(-1)), acquisitions.get("logei"), 0.0).fast

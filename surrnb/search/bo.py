@@ -76,9 +76,8 @@ def init_size(self: BayesOpt, space) -> int:
     "Number of Sobol points before the first model."
     return self.n_init if self.n_init is not None else max(5, space.dim + 3)
 
-# Inside BO the GP is refitted after every trial: one L-BFGS-B run warm-started from the previous fit is enough;
-# the noise prior lets the noise shrink when the data show a deterministic objective (see the text above)
-_BO_DEFAULTS = {"gp": dict(restarts=0, cold_start=False, noise_prior=("gamma", 1.1, 30.0))}
+# Inside BO the GP is refitted after every trial: one L-BFGS-B run warm-started from the previous fit is enough
+_BO_DEFAULTS = {"gp": dict(restarts=0, cold_start=False)}
 
 @patch
 def _surrogate(self: BayesOpt, space) -> Surrogate:

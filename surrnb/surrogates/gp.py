@@ -11,7 +11,7 @@ import numpy as np
 import torch, gpytorch
 from torch import Tensor
 from scipy.optimize import minimize
-from scipy.linalg import cho_solve
+from scipy.linalg import cho_solve, solve_triangular
 from gpytorch.priors import LogNormalPrior, GammaPrior
 from fastcore.basics import patch
 from ..core import SurrnbError
@@ -352,8 +352,8 @@ def _np_cache(self: GP) -> dict:
     "numpy copies of what `moments_grad` needs, computed once per fit (and per `condition_on`)."
     if getattr(self, "npc_", None) is None or self.npc_["L"] is not self.L_:
         h = self.h_
-        Kinv = cho_solve((self.L_.numpy(), True), np.eye(len(self.yz_)))
-        self.npc_ = dict(L=self.L_, Kinv=Kinv, alpha=self.alpha_.numpy(), B=self.P_[0].numpy(), sv=h["outputscale"].exp().item(),
+        Linv = solve_triangular(self.L_.numpy(), np.eye(len(self.yz_)), lower=True)
+        self.npc_ = dict(L=self.L_, Linv=Linv, alpha=self.alpha_.numpy(), B=self.P_[0].numpy(), sv=h["outputscale"].exp().item(),
                          c=h["mean"].item(), ls2=(2 * h["lengthscale"]).exp().numpy() if self.cont_ else None,
                          Z=None if self.P_[1] is None else self.P_[1].numpy(), lam=h["cat_lengthscale"].exp().numpy() if self.cat_ else None)
     return self.npc_
@@ -378,8 +378,9 @@ def moments_grad(self: GP, X: np.ndarray # [m,d] inputs in the unit cube
             R, Q = Rc * (1 + math.sqrt(5) * r + 5 / 3 * r2) * e, Rc * (-5 / 3) * (1 + math.sqrt(5) * r) * e
         else: R = Rc * np.exp(-0.5 * r2); Q = -R
     Ks = sv * R                                                                # [m,n]
-    W = Ks @ c["Kinv"]                                                         # rows: K_y^-1 k_x
-    raw = sv - (W * Ks).sum(1)
+    V = Ks @ c["Linv"].T                                                      # rows: L^-1 k_x
+    W = V @ c["Linv"]                                                          # rows: K_y^-1 k_x
+    raw = sv - (V * V).sum(1)
     mean, var = c["c"] + Ks @ c["alpha"], np.maximum(raw, 1e-12 * sv)
     dmean, dvar = np.zeros((m, X.shape[1])), np.zeros((m, X.shape[1]))
     if self.cont_:    # dk(x, x_j)/dx = s Q_j (x - x_j) / l^2
