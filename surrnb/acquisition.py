@@ -22,7 +22,7 @@ __all__ = ['acquisitions', 'Acquisition', 'ExpectedImprovement', 'log1mexp', 'lo
 class Acquisition:
     "Scores m candidates from a posterior of the (minimised) objective: `acq(post, best_y)` -> Tensor [m], larger is better."
     name: str = "acquisition"
-    one_shot: bool = False  # True for random acquisitions (Thompson sampling): optimise them once over a fixed candidate set
+    one_shot: bool = False  # True for random acquisitions (Thompson sampling): a joint draw per call (same normals when seeded), so BO skips its incumbent polish
     def __call__(self, post: Posterior, # posterior of f at m candidates
                  best_y: float # the incumbent: the smallest value observed so far
                 ) -> Tensor: # [m] acquisition values, larger is better
