@@ -6,114 +6,176 @@ Docs: https://surrnb.github.io/surrnb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #50aa04b0
 from __future__ import annotations
-import re, hashlib, importlib, warnings
+import os, re, hashlib, importlib, inspect, functools, logging, warnings, contextlib
 from typing import Callable, Any
+import torch
+from fastcore.basics import patch
+try: from threadpoolctl import ThreadpoolController
+except ImportError: ThreadpoolController = None  # optional: without it only torch's threads are set
 
 # %% auto #0
-__all__ = ['SurrnbError', 'Registry', 'derive_seed']
+__all__ = ['logger', 'SurrnbError', 'Registry', 'check_kwargs', 'derive_seed', 'quick', 'threads']
 
 # %% ../nbs/00_core.ipynb #1eb7e738
 class SurrnbError(ValueError):
     "A user-facing error with a one-line message naming what was wrong and what to do."
     def __init__(self, msg: str): super().__init__(" ".join(str(msg).split()))
 
-# %% ../nbs/00_core.ipynb #bd49b4e7
+# %% ../nbs/00_core.ipynb #275138ee
 def _norm(name: str) -> str: return str(name).strip().lower().replace("_", "-")
+
+def _first_line(f) -> str: return "" if isinstance(f, str) else (getattr(f, "__doc__", None) or "").strip().split("\n")[0]
 
 class Registry:
     "Maps names to factories for one kind of thing (strategies, surrogates, problems...)."
     def __init__(self, kind: str, # what is registered, used in error messages
-                 autoload: tuple = () # modules or packages (all their submodules) to import when a name is missing
+                 autoload: tuple = () # modules to import, once, before a name is looked up or listed
                 ):
         self.kind, self._f, self._doc, self._dim = kind, {}, {}, set()
         self.autoload, self._resolvers, self._loaded = tuple(autoload), [], False
+        self.unavailable: dict[str, str] = {}   # module -> why it could not be loaded (a missing optional dependency)
 
     def register(self, name: str, # the name users type
                  factory: Callable | str | None = None, # a class, a function or "module:attr"; omit to use as a decorator
                  doc: str | None = None, # one-line description (defaults to the docstring's first line)
                  dim: bool = False): # accept `name-D` and pass `d=D`
-        "Register `factory` under `name`; usable as a decorator."
+        "Register `factory` under `name`; as a decorator it returns the function, called directly it returns None."
         def _reg(f):
             n = _norm(name)
-            self._f[n] = f
-            d = doc if doc is not None else "" if isinstance(f, str) else (getattr(f, "__doc__", None) or "").strip().split("\n")[0]
-            self._doc[n] = d
+            self._f[n], self._doc[n] = f, doc if doc is not None else _first_line(f)
             if dim: self._dim.add(n)
             return f
-        return _reg(factory) if factory is not None else _reg
+        if factory is None: return _reg
+        _reg(factory)
 
-    def names(self) -> list[str]:
-        "Registered names, sorted (after importing the autoload modules)."
-        self._autoload()
-        return sorted(self._f)
+# %% ../nbs/00_core.ipynb #7abf3a0d
+@patch
+def add_resolver(self: Registry, fn: Callable, # fn(normalised name) -> factory or None
+                 listing: Callable | None = None # listing() -> {name pattern: description}, shown by `describe`
+                ):
+    "Resolve whole families of names by a rule (e.g. `bo-NAME` for any surrogate NAME)."
+    self._resolvers.append((fn, listing))
 
-    def add_resolver(self, fn: Callable # fn(normalised name) -> factory or None
-                    ):
-        "Resolve names by a rule (e.g. `bo-NAME` for any surrogate NAME) when no registered name matches."
-        self._resolvers.append(fn)
+@patch
+def _autoload(self: Registry):
+    "Import the declared modules once; only a missing optional dependency is tolerated (and remembered)."
+    if self._loaded: return
+    self._loaded = True
+    for m in self.autoload:
+        try:
+            with warnings.catch_warnings():  # third-party import-time warnings are not the user's business
+                warnings.simplefilter("ignore")
+                importlib.import_module(m)
+        except ImportError as e:
+            missing = getattr(e, "name", None) or ""
+            if missing == m or missing.split(".")[0] == "surrnb": raise   # our own module is broken: say so loudly
+            self.unavailable[m] = f"needs the optional package {missing!r} ({e})"
 
-    def _autoload(self):
-        "Import the autoload modules once, so that modules which register on import are found."
-        if self._loaded: return
-        self._loaded = True
-        with warnings.catch_warnings():  # third-party import-time warnings are not the user's business
-            warnings.simplefilter("ignore")
-            self._import_all()
+@patch
+def names(self: Registry) -> list[str]:
+    "Registered names, sorted (after importing the autoload modules)."
+    self._autoload()
+    return sorted(self._f)
 
-    def _import_all(self):
-        import pkgutil
-        for m in self.autoload:
-            try: mod = importlib.import_module(m)
-            except ImportError: continue
-            for info in pkgutil.iter_modules(getattr(mod, "__path__", []), m + "."):
-                try: importlib.import_module(info.name)
-                except Exception: pass
+@patch
+def describe(self: Registry) -> dict[str, str]:
+    "Name -> one-line description, including the families answered by resolvers."
+    out = {n: self._doc[n] + (" (append -D for dimension D)" if n in self._dim else "") for n in self.names()}
+    for _, listing in self._resolvers:
+        if listing is not None: out.update(listing())
+    return out
 
-    def describe(self) -> dict[str, str]:
-        "Name -> one-line description."
-        return {n: self._doc[n] + (" (append -D for dimension D)" if n in self._dim else "") for n in self.names()}
+# %% ../nbs/00_core.ipynb #cc45f649
+@patch
+def _resolve(self: Registry, name):
+    "(factory, extra kwargs) for `name`, or a one-line error listing the choices."
+    self._autoload()
+    n = _norm(name)
+    if n in self._f: return self._load(n), {}
+    m = re.fullmatch(r"(.+?)-?(\d{1,6})", n)
+    if m and m.group(1) in self._dim: return self._load(m.group(1)), {"d": int(m.group(2))}
+    for r, _ in self._resolvers:
+        f = r(n)
+        if f is not None: return f, {}
+    raise SurrnbError(f"unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}")
 
-    def __contains__(self, name): 
-        try: self._resolve(name); return True
-        except SurrnbError: return False
+@patch
+def __contains__(self: Registry, name):
+    try: self._resolve(name); return True
+    except SurrnbError: return False
 
-    def _resolve(self, name, retry=True):
-        n = _norm(name)
-        if n in self._f: return self._load(n), {}
-        m = re.fullmatch(r"(.+?)-?(\d+)", n)
-        if m and m.group(1) in self._dim: return self._load(m.group(1)), {"d": int(m.group(2))}
-        for r in self._resolvers:
-            f = r(n)
-            if f is not None: return f, {}
-        if retry and not self._loaded:
-            self._autoload(); return self._resolve(name, retry=False)
-        raise SurrnbError(f"unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}")
+@patch
+def _load(self: Registry, n):
+    "The factory registered under `n`, importing a lazy 'module:attr' on first use."
+    f = self._f[n]
+    if isinstance(f, str):
+        mod, attr = f.split(":")
+        try:
+            with warnings.catch_warnings():  # e.g. torch's deprecation warnings raised by third-party imports
+                warnings.simplefilter("ignore")
+                f = getattr(importlib.import_module(mod), attr)
+        except (ImportError, AttributeError) as e:
+            raise SurrnbError(f"{self.kind} {n!r} is not available: {f} failed to import ({e})") from None
+        self._f[n] = f
+        if not self._doc[n]: self._doc[n] = _first_line(f)
+    return f
 
-    def _load(self, n):
-        f = self._f[n]
-        if isinstance(f, str):
-            mod, attr = f.split(":")
-            try:
-                with warnings.catch_warnings():  # e.g. torch's deprecation warnings raised by third-party imports
-                    warnings.simplefilter("ignore")
-                    f = getattr(importlib.import_module(mod), attr)
-            except (ImportError, AttributeError) as e:
-                raise SurrnbError(f"{self.kind} {n!r} is not available: {f} failed to import ({e})") from None
-            self._f[n] = f
-            if not self._doc[n]: self._doc[n] = (f.__doc__ or "").strip().split("\n")[0]
-        return f
+def check_kwargs(f: Callable, # a class or function
+                 kwargs: dict, # keyword arguments about to be passed to it
+                 what: str # how to name `f` in the error, e.g. "strategy 'bo'"
+                ):
+    "Raise a one-line `SurrnbError` if `f` does not accept every keyword in `kwargs`."
+    try: ps = inspect.signature(f).parameters
+    except (TypeError, ValueError): return
+    if any(p.kind == p.VAR_KEYWORD for p in ps.values()): return
+    ok = [k for k, p in ps.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and k not in ("self", "d")]
+    bad = [k for k in kwargs if k not in ps]
+    if bad: raise SurrnbError(f"{what} got an unknown argument {bad[0]!r}; it accepts: {', '.join(ok) or 'no arguments'}")
 
-    def get(self, name: str, # a registered name (or `name-D`)
-            **kwargs) -> Any:
-        "Build the thing registered under `name`, passing `kwargs` to its factory."
-        if not isinstance(name, str): return name  # already an object
-        f, extra = self._resolve(name)
-        return f(**{**extra, **kwargs})
+@patch
+def get(self: Registry, name: str, # a registered name (or `name-D`)
+        **kwargs) -> Any:
+    "Build the thing registered under `name`, passing `kwargs` to its factory (checked against its signature)."
+    if not isinstance(name, str): return name  # already an object
+    f, extra = self._resolve(name)
+    check_kwargs(f, kwargs, f"{self.kind} {name!r}")
+    return f(**{**extra, **kwargs})
 
-    def __repr__(self): return f"Registry({self.kind!r}: {', '.join(self.names())})"
+@patch
+def factory(self: Registry, name: str) -> Callable:
+    "The factory registered under `name`, without calling it."
+    f, extra = self._resolve(name)
+    return functools.partial(f, **extra) if extra else f
+
+@patch
+def __repr__(self: Registry): return f"Registry({self.kind!r}: {', '.join(self.names())})"
 
 # %% ../nbs/00_core.ipynb #c88e5e3c
 def derive_seed(*parts) -> int:
     "A stable 31-bit seed from any mix of ints and strings (same parts, same seed, on every machine)."
     h = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
     return int.from_bytes(h, "little") % (2**31 - 1)
+
+# %% ../nbs/00_core.ipynb #d9e3dbe0
+def quick() -> bool:
+    "True when the `SMOKE_TEST` environment variable asks for quick runs (`1`, `true`, `yes`); unset or `0` is full."
+    return os.environ.get("SMOKE_TEST", "").strip().lower() in ("1", "true", "yes", "on")
+
+# %% ../nbs/00_core.ipynb #67872525
+_tp_controller = None
+
+@contextlib.contextmanager
+def threads(n: int | None = 1 # threads inside the block (None: leave everything as it is)
+           ):
+    "Context manager: torch and BLAS/OpenMP pools use `n` threads inside the block, restored afterwards."
+    global _tp_controller
+    if not n or torch.get_num_threads() == n: yield; return   # nothing to change (and nothing to pay when nested)
+    if _tp_controller is None and ThreadpoolController is not None: _tp_controller = ThreadpoolController()
+    old = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        with (_tp_controller.limit(limits=int(n)) if _tp_controller is not None else contextlib.nullcontext()): yield
+    finally: torch.set_num_threads(old)
+
+# %% ../nbs/00_core.ipynb #237bc6ce
+logger = logging.getLogger("surrnb")

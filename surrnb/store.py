@@ -7,14 +7,15 @@ Docs: https://surrnb.github.io/surrnb/store.html.md"""
 # %% ../nbs/03_store.ipynb #fb47c3e0
 from __future__ import annotations
 import json, os, socket, sqlite3, time, math
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from contextlib import contextmanager
+from fastcore.basics import patch
 from .core import SurrnbError
 
 # %% auto #0
-__all__ = ['TrialState', 'Trial', 'worker_id', 'worker_alive', 'Storage']
+__all__ = ['SCHEMA_VERSION', 'TrialState', 'Trial', 'worker_id', 'worker_alive', 'storage_path', 'Storage']
 
 # %% ../nbs/03_store.ipynb #640bc229
 class TrialState(str, Enum):
@@ -81,33 +82,55 @@ CREATE TABLE IF NOT EXISTS trials(
 CREATE TABLE IF NOT EXISTS intermediate(
   study_id INTEGER NOT NULL, number INTEGER NOT NULL, step REAL NOT NULL, value REAL,
   PRIMARY KEY(study_id, number, step), FOREIGN KEY(study_id, number) REFERENCES trials(study_id, number) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS surrnb_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+SCHEMA_VERSION = 1
 _COLS = 'number, config, budget, state, value, error, start, "end", worker'
+_OURS = {"studies", "trials", "intermediate"}
 
+def storage_path(url: str | Path | None # a path, a `sqlite:///` URL, ":memory:" or None (in memory)
+                ) -> str:
+    "The SQLite file (or ':memory:') that a storage argument names."
+    if url is None: return ":memory:"
+    s = str(url)
+    if s in (":memory:", "sqlite://", "sqlite:///:memory:"): return ":memory:"
+    if "://" in s:
+        scheme, rest = s.split("://", 1)
+        if scheme != "sqlite":
+            raise SurrnbError(f"storage {s!r}: only SQLite is supported ('path/to/file.db' or 'sqlite:///path/to/file.db'), not {scheme!r}")
+        if not rest.startswith("/") or rest == "/": raise SurrnbError(f"storage {s!r}: write sqlite:///relative/path.db or sqlite:////absolute/path.db")
+        return rest[1:]
+    return s
+
+# %% ../nbs/03_store.ipynb #82b6ef24
 class Storage:
-    "SQLite storage for studies and trials; `path` is a file or ':memory:'."
-    def __init__(self, path: str | Path = "surrnb.db", # database file (created if missing) or ":memory:"
-                 timeout: float = 30.0 # seconds to wait for another writer
+    "SQLite storage for studies and trials at a path, a `sqlite:///` URL or ':memory:'; `readonly` never writes."
+    def __init__(self, path: str | Path | None = None, # database file (created if missing), `sqlite:///file.db`, or ":memory:"/None
+                 timeout: float = 30.0, # seconds to wait for another writer
+                 readonly: bool = False # open for inspection only: the file stays byte-identical
                 ):
-        self.path = str(path)
-        if self.path != ":memory:":
-            parent = Path(self.path).expanduser().resolve().parent
-            if not parent.is_dir(): raise SurrnbError(f"cannot create database {self.path!r}: folder {str(parent)!r} does not exist")
+        self.path, self.readonly, self.timeout = storage_path(path), readonly, float(timeout)
+        mem = self.path == ":memory:"
+        if not mem:
+            p = Path(self.path).expanduser()
+            if not p.resolve().parent.is_dir(): raise SurrnbError(f"cannot create database {self.path!r}: folder {str(p.resolve().parent)!r} does not exist")
+            if p.is_dir(): raise SurrnbError(f"{self.path!r} is a folder, not a database file")
+            if readonly and not p.exists(): raise SurrnbError(f"no database at {self.path!r}")
+            if p.exists() and p.stat().st_size == 0: raise SurrnbError(f"{self.path!r} is an empty file, not a surrnb database; give a new file name")
         try:
-            self.con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            target = f"file:{Path(self.path).expanduser().resolve()}?mode=ro" if readonly and not mem else self.path
+            self.con = sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False, uri=readonly and not mem)
             self.con.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            if self.path != ":memory:": self.con.execute("PRAGMA journal_mode=WAL")
-            self.con.execute("PRAGMA synchronous=FULL")
             self.con.execute("PRAGMA foreign_keys=ON")
-            with self.tx() as c:
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip(): c.execute(stmt)
+            if not readonly: self.con.execute("PRAGMA synchronous=FULL")
+            self._check_schema()
         except sqlite3.DatabaseError as e:
             raise SurrnbError(f"cannot open {self.path!r} as a surrnb database: {e}") from None
 
     @contextmanager
     def tx(self):
         "A write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."
+        if self.readonly: raise SurrnbError(f"{self.path!r} was opened read-only (for inspection); open it with readonly=False to change it")
         self.con.execute("BEGIN IMMEDIATE")
         try: yield self.con
         except BaseException:
@@ -115,15 +138,50 @@ class Storage:
         else: self.con.execute("COMMIT")
 
     def close(self): self.con.close()
-    def __repr__(self): return f"Storage({self.path!r})"
+    def __repr__(self): return f"Storage({self.path!r}{', readonly' if self.readonly else ''})"
+
+# %% ../nbs/03_store.ipynb #dd840906
+def _tables(con) -> set[str]: return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+@patch
+def _retry(self: Storage, fn):
+    "Call fn() until SQLite stops answering 'database is locked' (within the busy timeout)."
+    t0 = time.time()
+    while True:
+        try: return fn()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.time() - t0 > self.timeout: raise
+            time.sleep(0.02)
+
+@patch
+def _check_schema(self: Storage):
+    "Refuse a database that belongs to someone else; create surrnb's tables in a new one."
+    have = _tables(self.con)
+    if have and not _OURS <= have:
+        raise SurrnbError(f"{self.path!r} is not a surrnb database (it has tables {', '.join(sorted(have)[:5])}); "
+                          "surrnb leaves it untouched: give another file")
+    if have:
+        v = self.con.execute("SELECT value FROM surrnb_meta WHERE key='schema'").fetchone() if "surrnb_meta" in have else None
+        if v is not None and int(v[0]) > SCHEMA_VERSION:
+            raise SurrnbError(f"{self.path!r} was written by a newer surrnb (schema {v[0]} > {SCHEMA_VERSION}); upgrade surrnb")
+        return
+    if self.readonly: raise SurrnbError(f"{self.path!r} holds no surrnb studies")
+    if self.path != ":memory:": self._retry(lambda: self.con.execute("PRAGMA journal_mode=WAL"))
+    def create():
+        with self.tx() as c:
+            for stmt in _SCHEMA.split(";"):
+                if stmt.strip(): c.execute(stmt)
+            c.execute("INSERT OR IGNORE INTO surrnb_meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+    self._retry(create)
 
 # %% ../nbs/03_store.ipynb #c8b13dea
 def _study_row(r):
     return dict(id=r[0], name=r[1], direction=r[2], space=json.loads(r[3]), seed=r[4], strategy=r[5],
                 meta=json.loads(r[6]), created=r[7])
 
-def _create_study(self: Storage, name: str, direction: str, space: dict, seed: int, strategy: str | None = None,
-                  meta: dict | None = None) -> dict:
+@patch
+def create_study(self: Storage, name: str, direction: str, space: dict, seed: int, strategy: str | None = None,
+                 meta: dict | None = None) -> dict:
     "Create a study; raises if the name is taken."
     try:
         with self.tx() as c:
@@ -132,19 +190,22 @@ def _create_study(self: Storage, name: str, direction: str, space: dict, seed: i
     except sqlite3.IntegrityError: raise SurrnbError(f"a study named {name!r} already exists in {self.path!r}") from None
     return self.load_study(name)
 
-def _load_study(self: Storage, name: str) -> dict | None:
+@patch
+def load_study(self: Storage, name: str) -> dict | None:
     "The study's row as a dict, or None."
     r = self.con.execute("SELECT id, name, direction, space, seed, strategy, meta, created FROM studies WHERE name=?", (name,)).fetchone()
     return None if r is None else _study_row(r)
 
-def _update_study(self: Storage, study_id: int, **fields):
+@patch
+def update_study(self: Storage, study_id: int, **fields):
     "Update strategy and/or meta of a study."
     with self.tx() as c:
         for k, v in fields.items():
             if k not in ("strategy", "meta"): raise ValueError(k)
             c.execute(f"UPDATE studies SET {k}=? WHERE id=?", (json.dumps(v) if k == "meta" else v, study_id))
 
-def _studies(self: Storage) -> list[dict]:
+@patch
+def studies(self: Storage) -> list[dict]:
     "All studies with trial counts per state."
     out = []
     for r in self.con.execute("SELECT id, name, direction, space, seed, strategy, meta, created FROM studies ORDER BY id").fetchall():
@@ -153,12 +214,10 @@ def _studies(self: Storage) -> list[dict]:
         out.append(d)
     return out
 
-def _delete_study(self: Storage, name: str):
+@patch
+def delete_study(self: Storage, name: str):
     "Delete a study and its trials."
     with self.tx() as c: c.execute("DELETE FROM studies WHERE name=?", (name,))
-
-Storage.create_study, Storage.load_study, Storage.update_study = _create_study, _load_study, _update_study
-Storage.studies, Storage.delete_study = _studies, _delete_study
 
 # %% ../nbs/03_store.ipynb #b2ed71c1
 def _row_to_trial(r, inter) -> Trial:
@@ -167,23 +226,32 @@ def _row_to_trial(r, inter) -> Trial:
 
 def _fnum(x, what):
     if x is None: return None
-    x = float(x)
+    try: x = float(x)
+    except (TypeError, ValueError, OverflowError): raise SurrnbError(f"{what} must be a number, got {x!r}") from None
     if not math.isfinite(x): raise SurrnbError(f"{what} must be finite, got {x}")
     return x
 
-def _add_trial(self: Storage, study_id: int, config: dict, budget: float | None = None,
-               state: TrialState = TrialState.RUNNING, worker: str | None = None) -> Trial:
-    "Insert a new RUNNING (or QUEUED) trial and return it with its number."
+@patch
+def add_trial(self: Storage, study_id: int, config: dict, budget: float | None = None,
+              state: TrialState = TrialState.RUNNING, worker: str | None = None,
+              value: float | None = None, # the value of a trial added as COMPLETE (or PRUNED)
+              error: str | None = None # the error of a trial added as FAILED
+             ) -> Trial:
+    "Insert a new trial (RUNNING, QUEUED, or already finished) and return it with its number."
     state = TrialState(state)
-    if state not in (TrialState.RUNNING, TrialState.QUEUED): raise ValueError(f"a new trial is RUNNING or QUEUED, not {state}")
-    start = time.time() if state == TrialState.RUNNING else None
+    value = _fnum(value, "value")
+    if state == TrialState.COMPLETE and value is None: raise SurrnbError("a COMPLETE trial needs a finite value")
+    now = time.time()
+    start = now if state != TrialState.QUEUED else None
+    end = now if state.finished else None
     with self.tx() as c:
         n = c.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (study_id,)).fetchone()[0]
         c.execute(f"INSERT INTO trials(study_id, {_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                  (study_id, n, json.dumps(config), _fnum(budget, "budget"), state.value, None, None, start, None, worker))
-    return Trial(n, config, budget, state, start=start, worker=worker)
+                  (study_id, n, json.dumps(config), _fnum(budget, "budget"), state.value, value, error, start, end, worker))
+    return Trial(n, config, budget, state, value=value, error=error, start=start, end=end, worker=worker)
 
-def _claim_queued(self: Storage, study_id: int, worker: str | None = None) -> Trial | None:
+@patch
+def claim_queued(self: Storage, study_id: int, worker: str | None = None) -> Trial | None:
     "Atomically turn the oldest QUEUED trial into RUNNING and return it (None if none is queued)."
     with self.tx() as c:
         r = c.execute("SELECT number FROM trials WHERE study_id=? AND state='QUEUED' ORDER BY number LIMIT 1", (study_id,)).fetchone()
@@ -192,8 +260,9 @@ def _claim_queued(self: Storage, study_id: int, worker: str | None = None) -> Tr
                   (time.time(), worker, study_id, r[0]))
     return self.trial(study_id, r[0])
 
-def _finish(self: Storage, study_id: int, number: int, state: TrialState, value: float | None = None,
-            error: str | None = None) -> Trial:
+@patch
+def finish(self: Storage, study_id: int, number: int, state: TrialState, value: float | None = None,
+           error: str | None = None) -> Trial:
     "Record the end of a RUNNING trial: COMPLETE with a value, FAILED with an error, or PRUNED."
     state = TrialState(state)
     if not state.finished: raise ValueError(f"finish() needs COMPLETE, FAILED or PRUNED, not {state}")
@@ -207,20 +276,23 @@ def _finish(self: Storage, study_id: int, number: int, state: TrialState, value:
                   (state.value, value, error, time.time(), study_id, number))
     return self.trial(study_id, number)
 
-def _requeue(self: Storage, study_id: int, number: int, note: str | None = None):
+@patch
+def requeue(self: Storage, study_id: int, number: int, note: str | None = None):
     "Put a RUNNING trial back in the queue (same number and config)."
     with self.tx() as c:
         c.execute("UPDATE trials SET state='QUEUED', start=NULL, worker=NULL, error=? WHERE study_id=? AND number=? AND state='RUNNING'",
                   (note, study_id, number))
         c.execute("DELETE FROM intermediate WHERE study_id=? AND number=?", (study_id, number))
 
-def _report(self: Storage, study_id: int, number: int, step: float, value: float):
+@patch
+def report(self: Storage, study_id: int, number: int, step: float, value: float):
     "Record an intermediate value of a RUNNING trial at `step`."
     with self.tx() as c:
         c.execute("INSERT OR REPLACE INTO intermediate(study_id, number, step, value) VALUES (?,?,?,?)",
-                  (study_id, number, float(step), float(value)))
+                  (study_id, number, _fnum(step, "step"), _fnum(value, "intermediate value")))
 
-def _trials(self: Storage, study_id: int, states=None) -> list[Trial]:
+@patch
+def trials(self: Storage, study_id: int, states=None) -> list[Trial]:
     "All trials of a study (optionally only some states), ordered by number."
     inter = {}
     for n, s, v in self.con.execute("SELECT number, step, value FROM intermediate WHERE study_id=? ORDER BY number, step", (study_id,)):
@@ -232,13 +304,11 @@ def _trials(self: Storage, study_id: int, states=None) -> list[Trial]:
         ts = [t for t in ts if t.state in states]
     return ts
 
-def _trial(self: Storage, study_id: int, number: int) -> Trial:
+@patch
+def trial(self: Storage, study_id: int, number: int) -> Trial:
     "One trial by number."
     r = self.con.execute(f"SELECT {_COLS} FROM trials WHERE study_id=? AND number=?", (study_id, number)).fetchone()
     if r is None: raise SurrnbError(f"trial {number} does not exist in this study")
     inter = {int(s) if float(s).is_integer() else s: v for s, v in
              self.con.execute("SELECT step, value FROM intermediate WHERE study_id=? AND number=? ORDER BY step", (study_id, number))}
     return _row_to_trial(r, inter)
-
-Storage.add_trial, Storage.claim_queued, Storage.finish, Storage.requeue = _add_trial, _claim_queued, _finish, _requeue
-Storage.report, Storage.trials, Storage.trial = _report, _trials, _trial
