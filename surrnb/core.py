@@ -6,7 +6,7 @@ Docs: https://surrnb.github.io/surrnb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #50aa04b0
 from __future__ import annotations
-import os, re, hashlib, importlib, inspect, functools, logging, warnings, contextlib
+import os, re, pkgutil, hashlib, importlib, inspect, functools, logging, warnings, contextlib
 from typing import Callable, Any
 import torch
 from fastcore.basics import patch
@@ -58,18 +58,21 @@ def add_resolver(self: Registry, fn: Callable, # fn(normalised name) -> factory 
 
 @patch
 def _autoload(self: Registry):
-    "Import the declared modules once; only a missing optional dependency is tolerated (and remembered)."
+    "Import the declared modules (a package: each of its modules) once; only a missing optional dependency is tolerated."
     if self._loaded: return
     self._loaded = True
-    for m in self.autoload:
+    todo = list(self.autoload)
+    while todo:
+        m = todo.pop(0)
         try:
             with warnings.catch_warnings():  # third-party import-time warnings are not the user's business
                 warnings.simplefilter("ignore")
-                importlib.import_module(m)
+                mod = importlib.import_module(m)
         except ImportError as e:
             missing = getattr(e, "name", None) or ""
             if missing == m or missing.split(".")[0] == "surrnb": raise   # our own module is broken: say so loudly
-            self.unavailable[m] = f"needs the optional package {missing!r} ({e})"
+            self.unavailable[m] = f"needs the optional package {missing!r} ({e})"; continue
+        todo += sorted(i.name for i in pkgutil.iter_modules(getattr(mod, "__path__", []), m + "."))
 
 @patch
 def names(self: Registry) -> list[str]:
