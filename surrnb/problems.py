@@ -6,7 +6,7 @@ Docs: https://surrnb.github.io/surrnb/problems.html.md"""
 
 # %% ../nbs/02_problems.ipynb #4bcff0ae
 from __future__ import annotations
-import math
+import math, inspect
 from functools import lru_cache
 import numpy as np
 import torch
@@ -17,7 +17,8 @@ from .space import Space, Float
 
 # %% auto #0
 __all__ = ['problems', 'Problem', 'box_space', 'Branin', 'Hartmann', 'Hartmann3', 'Hartmann6', 'Ackley', 'Levy', 'Rosenbrock',
-           'StyblinskiTang', 'Michalewicz', 'SixHumpCamel', 'get_problem']
+           'StyblinskiTang', 'Michalewicz', 'SixHumpCamel', 'Shekel', 'Griewank', 'Rastrigin', 'Powell', 'DixonPrice',
+           'get_problem']
 
 # %% ../nbs/02_problems.ipynb #635c32e9
 class Problem:
@@ -68,6 +69,18 @@ def regret(self: Problem, value # a value (float, array or tensor) of this probl
     if self.optimum is None: raise SurrnbError(f"{self.name} has no known optimum, so its regret is undefined")
     return value - self.optimum
 
+@patch
+def true_value(self: Problem, config: dict # a config of `space`
+              ) -> float:
+    "The noiseless value of `config` (what regret is measured on, whatever the observation noise)."
+    return float(self(self.space.encode(self.space.validate(config)))[0])
+
+@patch
+def true_regret(self: Problem, config: dict # a config of `space`, e.g. the one a strategy recommends
+               ) -> float:
+    "Regret of `config` on the noiseless function: `true_value(config) - optimum`."
+    return float(self.regret(self.true_value(config)))
+
 # %% ../nbs/02_problems.ipynb #5f14733e
 def _fmt_param(p) -> str:
     if p.kind == "cat": return "{" + ", ".join(map(repr, p.choices)) + "}"
@@ -114,8 +127,8 @@ class Branin(Problem):
     name = "branin"
     optimum = 5 / (4 * math.pi)  # exact; VLSE: 0.397887
     optimizer = _configs([(-math.pi, 12.275), (math.pi, 2.275), (3 * math.pi, 2.475)])
-    def __init__(self, noise_std: float = 0.0, seed: int = 0):
-        super().__init__(box_space([(-5, 10), (0, 15)]), noise_std, seed)
+    def __init__(self, noise: float = 0.0, seed: int = 0):
+        super().__init__(box_space([(-5, 10), (0, 15)]), noise, seed)
     def f(self, Z: Tensor) -> Tensor:
         x1, x2 = Z[:, 0], Z[:, 1]
         b, c, t = 5.1 / (4 * math.pi ** 2), 5 / math.pi, 1 / (8 * math.pi)
@@ -161,34 +174,34 @@ _HART = {
 class Hartmann(Problem):
     "Hartmann function: a sum of four Gaussian wells on the unit cube (d = 3 or 6)."
     def __init__(self, d: int = 6, # dimension: 3 or 6
-                 noise_std: float = 0.0, seed: int = 0):
+                 noise: float = 0.0, seed: int = 0):
         if d not in _HART: raise SurrnbError(f"Hartmann is defined for d = 3 or 6, got {d!r}; use 'hartmann3' or 'hartmann6'")
         c = _HART[d]
         self.name, self.optimum, self.optimizer = f"hartmann{d}", c["optimum"], _configs(c["optimizer"])
         self.alpha = torch.tensor([1.0, 1.2, 3.0, 3.2], dtype=torch.float64)
         self.A = torch.tensor(c["A"], dtype=torch.float64)
         self.P = torch.tensor(c["P"], dtype=torch.float64) * 1e-4
-        super().__init__(box_space([(0, 1)] * d), noise_std, seed)
+        super().__init__(box_space([(0, 1)] * d), noise, seed)
     def f(self, Z: Tensor) -> Tensor:
         return -(self.alpha * torch.exp(-(self.A * (Z[:, None, :] - self.P) ** 2).sum(-1))).sum(-1)
 
 class Hartmann3(Hartmann):
     "Hartmann 3-D: four Gaussian wells on the unit cube."
-    def __init__(self, noise_std: float = 0.0, seed: int = 0): super().__init__(3, noise_std, seed)
+    def __init__(self, noise: float = 0.0, seed: int = 0): super().__init__(3, noise, seed)
 
 class Hartmann6(Hartmann):
     "Hartmann 6-D: four Gaussian wells on the unit cube, six local minima."
-    def __init__(self, noise_std: float = 0.0, seed: int = 0): super().__init__(6, noise_std, seed)
+    def __init__(self, noise: float = 0.0, seed: int = 0): super().__init__(6, noise, seed)
 
 # %% ../nbs/02_problems.ipynb #28e7c4ce
 class Ackley(Problem):
     "Ackley function: many local minima around one deep hole at the origin."
     optimum = 0.0
     def __init__(self, d: int = 2, # dimension
-                 noise_std: float = 0.0, seed: int = 0):
+                 noise: float = 0.0, seed: int = 0):
         self.d = _check_d("ackley", d)
         self.name, self.optimizer = f"ackley-{d}", _configs([[0.0] * d])
-        super().__init__(box_space([(-32.768, 32.768)] * d), noise_std, seed)
+        super().__init__(box_space([(-32.768, 32.768)] * d), noise, seed)
     def f(self, Z: Tensor) -> Tensor:
         a, b, c = 20.0, 0.2, 2 * math.pi
         return -a * torch.exp(-b * Z.pow(2).mean(-1).sqrt()) - torch.exp(torch.cos(c * Z).mean(-1)) + a + math.e
@@ -198,10 +211,10 @@ class Levy(Problem):
     "Levy function: rugged, minimum 0 at (1, ..., 1)."
     optimum = 0.0
     def __init__(self, d: int = 2, # dimension
-                 noise_std: float = 0.0, seed: int = 0):
+                 noise: float = 0.0, seed: int = 0):
         self.d = _check_d("levy", d)
         self.name, self.optimizer = f"levy-{d}", _configs([[1.0] * d])
-        super().__init__(box_space([(-10, 10)] * d), noise_std, seed)
+        super().__init__(box_space([(-10, 10)] * d), noise, seed)
     def f(self, Z: Tensor) -> Tensor:
         w = 1 + (Z - 1) / 4
         mid = ((w[:, :-1] - 1) ** 2 * (1 + 10 * torch.sin(math.pi * w[:, :-1] + 1) ** 2)).sum(-1)
@@ -213,10 +226,10 @@ class Rosenbrock(Problem):
     "Rosenbrock function: a narrow curved valley, minimum 0 at (1, ..., 1)."
     optimum = 0.0
     def __init__(self, d: int = 2, # dimension (>= 2)
-                 noise_std: float = 0.0, seed: int = 0):
+                 noise: float = 0.0, seed: int = 0):
         self.d = _check_d("rosenbrock", d, low=2)
         self.name, self.optimizer = f"rosenbrock-{d}", _configs([[1.0] * d])
-        super().__init__(box_space([(-5, 10)] * d), noise_std, seed)
+        super().__init__(box_space([(-5, 10)] * d), noise, seed)
     def f(self, Z: Tensor) -> Tensor:
         return (100 * (Z[:, 1:] - Z[:, :-1] ** 2) ** 2 + (Z[:, :-1] - 1) ** 2).sum(-1)
 
@@ -227,10 +240,10 @@ _ST_G = -39.16616570377142    # g(_ST_T); VLSE quotes -39.16599
 class StyblinskiTang(Problem):
     "Styblinski–Tang function: separable, minimum -39.166166 d at (-2.903534, ...)."
     def __init__(self, d: int = 2, # dimension
-                 noise_std: float = 0.0, seed: int = 0):
+                 noise: float = 0.0, seed: int = 0):
         self.d = _check_d("styblinski-tang", d)
         self.name, self.optimum, self.optimizer = f"styblinski-tang-{d}", _ST_G * d, _configs([[_ST_T] * d])
-        super().__init__(box_space([(-5, 5)] * d), noise_std, seed)
+        super().__init__(box_space([(-5, 5)] * d), noise, seed)
     def f(self, Z: Tensor) -> Tensor: return 0.5 * (Z ** 4 - 16 * Z ** 2 + 5 * Z).sum(-1)
 
 # %% ../nbs/02_problems.ipynb #ef1ac7b8
@@ -249,13 +262,13 @@ def _mich_1d(i: int) -> tuple[float, float]:
 class Michalewicz(Problem):
     "Michalewicz function (m = 10): separable, steep narrow valleys."
     def __init__(self, d: int = 2, # dimension
-                 noise_std: float = 0.0, seed: int = 0):
+                 noise: float = 0.0, seed: int = 0):
         self.d = _check_d("michalewicz", d)
         best = [_mich_1d(i) for i in range(1, d + 1)]
         self.name, self.optimum = f"michalewicz-{d}", math.fsum(v for _, v in best)
         self.optimizer = _configs([[t for t, _ in best]])
         self.i = torch.arange(1, d + 1, dtype=torch.float64)
-        super().__init__(box_space([(0, math.pi)] * d), noise_std, seed)
+        super().__init__(box_space([(0, math.pi)] * d), noise, seed)
     def f(self, Z: Tensor) -> Tensor:
         return -(torch.sin(Z) * torch.sin(self.i * Z ** 2 / math.pi) ** 20).sum(-1)
 
@@ -265,14 +278,80 @@ class SixHumpCamel(Problem):
     name = "six-hump-camel"
     optimum = -1.0316284534898774  # VLSE: -1.0316
     optimizer = _configs([(0.0898420137, -0.7126564033), (-0.0898420137, 0.7126564033)])  # VLSE: ±(0.0898, -0.7126)
-    def __init__(self, noise_std: float = 0.0, seed: int = 0):
-        super().__init__(box_space([(-3, 3), (-2, 2)]), noise_std, seed)
+    def __init__(self, noise: float = 0.0, seed: int = 0):
+        super().__init__(box_space([(-3, 3), (-2, 2)]), noise, seed)
     def f(self, Z: Tensor) -> Tensor:
         x1, x2 = Z[:, 0], Z[:, 1]
         return (4 - 2.1 * x1 ** 2 + x1 ** 4 / 3) * x1 ** 2 + x1 * x2 + (-4 + 4 * x2 ** 2) * x2 ** 2
 
+# %% ../nbs/02_problems.ipynb #ee9489e8
+_SHEKEL_C = [[4, 1, 8, 6, 3, 2, 5, 8, 6, 7], [4, 1, 8, 6, 7, 9, 3, 1, 2, 3.6],
+             [4, 1, 8, 6, 3, 2, 5, 8, 6, 7], [4, 1, 8, 6, 7, 9, 3, 1, 2, 3.6]]
+_SHEKEL_B = [1, 2, 2, 4, 4, 6, 3, 7, 5, 5]
+
+class Shekel(Problem):
+    "Shekel function (m = 10): ten wells of different depths in [0, 10]^4."
+    name = "shekel"
+    optimum = -10.536443153483521   # VLSE: -10.5364
+    optimizer = _configs([(4.000746864156681, 3.9995094769095028, 4.000746864156681, 3.9995094769095028)])
+    def __init__(self, noise: float = 0.0, seed: int = 0):
+        self.C = torch.tensor(_SHEKEL_C, dtype=torch.float64)
+        self.beta = torch.tensor(_SHEKEL_B, dtype=torch.float64) / 10
+        super().__init__(box_space([(0, 10)] * 4), noise, seed)
+    def f(self, Z: Tensor) -> Tensor:
+        return -(1 / ((Z[:, :, None] - self.C).pow(2).sum(1) + self.beta)).sum(-1)
+
+class Griewank(Problem):
+    "Griewank function: a wide bowl with regular ripples, minimum 0 at the origin."
+    optimum = 0.0
+    def __init__(self, d: int = 2, # dimension
+                 noise: float = 0.0, seed: int = 0):
+        self.d = _check_d("griewank", d)
+        self.name, self.optimizer = f"griewank-{d}", _configs([[0.0] * d])
+        self.sq = torch.arange(1, d + 1, dtype=torch.float64).sqrt()
+        super().__init__(box_space([(-600, 600)] * d), noise, seed)
+    def f(self, Z: Tensor) -> Tensor:
+        return Z.pow(2).sum(-1) / 4000 - torch.cos(Z / self.sq).prod(-1) + 1
+
+class Rastrigin(Problem):
+    "Rastrigin function: a bowl covered with a regular grid of local minima, minimum 0 at the origin."
+    optimum = 0.0
+    def __init__(self, d: int = 2, # dimension
+                 noise: float = 0.0, seed: int = 0):
+        self.d = _check_d("rastrigin", d)
+        self.name, self.optimizer = f"rastrigin-{d}", _configs([[0.0] * d])
+        super().__init__(box_space([(-5.12, 5.12)] * d), noise, seed)
+    def f(self, Z: Tensor) -> Tensor:
+        return 10 * self.d + (Z * Z - 10 * torch.cos(2 * math.pi * Z)).sum(-1)
+
+class Powell(Problem):
+    "Powell function: blocks of four coupled, singular-Hessian terms, minimum 0 at the origin."
+    optimum = 0.0
+    def __init__(self, d: int = 4, # dimension, a multiple of 4
+                 noise: float = 0.0, seed: int = 0):
+        self.d = _check_d("powell", d, low=4)
+        if d % 4: raise SurrnbError(f"powell needs a dimension that is a multiple of 4, got {d}; e.g. 'powell-4' or 'powell-8'")
+        self.name, self.optimizer = f"powell-{d}", _configs([[0.0] * d])
+        super().__init__(box_space([(-4, 5)] * d), noise, seed)
+    def f(self, Z: Tensor) -> Tensor:
+        a, b, c, e = (Z[:, k::4] for k in range(4))
+        return ((a + 10 * b) ** 2 + 5 * (c - e) ** 2 + (b - 2 * c) ** 4 + 10 * (a - e) ** 4).sum(-1)
+
+class DixonPrice(Problem):
+    "Dixon–Price function: a curved valley, minimum 0 at x_i = 2^(-(2^i - 2) / 2^i)."
+    optimum = 0.0
+    def __init__(self, d: int = 2, # dimension
+                 noise: float = 0.0, seed: int = 0):
+        self.d = _check_d("dixon-price", d)
+        self.name = f"dixon-price-{d}"
+        self.optimizer = _configs([[2.0 ** (-(2 ** i - 2) / 2 ** i) for i in range(1, d + 1)]])
+        self.i = torch.arange(2, d + 1, dtype=torch.float64)
+        super().__init__(box_space([(-10, 10)] * d), noise, seed)
+    def f(self, Z: Tensor) -> Tensor:
+        return (Z[:, 0] - 1) ** 2 + (self.i * (2 * Z[:, 1:] ** 2 - Z[:, :-1]) ** 2).sum(-1)
+
 # %% ../nbs/02_problems.ipynb #d9fbb3fc
-problems = Registry("problem", autoload=("surrnb.mfproblems", "surrnb.train", "surrnb.nas"))
+problems = Registry("problem", autoload=("surrnb.mfproblems", "surrnb.hpo", "surrnb.train", "surrnb.nas"))
 problems.register("branin", Branin)
 problems.register("hartmann3", Hartmann3)
 problems.register("hartmann6", Hartmann6)
@@ -282,9 +361,25 @@ problems.register("rosenbrock", Rosenbrock, dim=True)
 problems.register("styblinski-tang", StyblinskiTang, dim=True)
 problems.register("michalewicz", Michalewicz, dim=True)
 problems.register("six-hump-camel", SixHumpCamel)
+problems.register("shekel", Shekel)
+problems.register("griewank", Griewank, dim=True)
+problems.register("rastrigin", Rastrigin, dim=True)
+problems.register("powell", Powell, dim=True)
+problems.register("dixon-price", DixonPrice, dim=True)
+
+def _noise_kw(name, kwargs: dict) -> dict:
+    "Pass the observation noise under the name the factory takes (`noise` here, `noise_std` in older families)."
+    if "noise" not in kwargs and "noise_std" not in kwargs: return kwargs
+    f, _ = problems._resolve(name)
+    try: params = inspect.signature(f).parameters
+    except (TypeError, ValueError): return kwargs
+    have, want = ("noise_std", "noise") if "noise" in params else ("noise", "noise_std")
+    if have in kwargs and want in params and want not in kwargs: kwargs = {**kwargs}; kwargs[want] = kwargs.pop(have)
+    return kwargs
 
 def get_problem(name: str, # a registered name such as 'branin' or 'ackley-5' (a Problem passes through)
-                **kwargs # passed to the problem, e.g. noise_std, seed
+                **kwargs # passed to the problem, e.g. noise (std of Gaussian observation noise), seed
                ) -> Problem:
-    "The problem registered under `name`."
-    return problems.get(name, **kwargs)
+    "The problem registered under `name`; `noise=S` adds Gaussian observation noise of std S to any problem."
+    if not isinstance(name, str): return name
+    return problems.get(name, **_noise_kw(name, kwargs))
