@@ -6,12 +6,17 @@ Docs: https://surrnb.github.io/surrnb/parallel.html.md"""
 
 # %% ../nbs/06_parallel.ipynb #049d5aef
 from __future__ import annotations
-import heapq, importlib, math, numbers, os, pickle, queue, signal, sys, threading, time, warnings, zlib
+import functools, heapq, importlib, math, numbers, os, pickle, queue, signal, sys, threading, time, warnings, zlib
 import multiprocessing, multiprocessing.connection
 from functools import lru_cache
 from contextlib import contextmanager
 from pathlib import Path
-from .core import SurrnbError, derive_seed
+import numpy as np
+from fastcore.basics import patch
+from fastprogress.fastprogress import progress_bar
+from .core import SurrnbError, derive_seed, logger
+from .space import Space, Categorical
+from .study import Study, SearchExhausted, executors, objective_arity
 
 # %% auto #0
 __all__ = ['EXECUTORS', 'NB201_OPS', 'report', 'ProcessPool', 'ThreadPool', 'RayPool', 'optimize_parallel', 'simulate',
@@ -123,7 +128,8 @@ class ProcessPool:
         w.conn.send((number, config, budget))
 
 # %% ../nbs/06_parallel.ipynb #8f8f2fac
-def _poll(self: ProcessPool, timeout: float | None) -> list:
+@patch
+def poll(self: ProcessPool, timeout: float | None) -> list:
     "Events that arrived within `timeout` seconds (None: wait for the first)."
     objs = {}
     for w in self.workers: objs[w.conn] = w; objs[w.proc.sentinel] = w
@@ -150,13 +156,15 @@ def _poll(self: ProcessPool, timeout: float | None) -> list:
             self._replace(w)
     return events
 
-def _stop(self: ProcessPool, number: int):
+@patch
+def stop(self: ProcessPool, number: int):
     "Kill the worker running trial `number` (it ran past its time) and start a fresh one."
     for w in self.workers:
         if w.number == number:
             w.proc.kill(); self._replace(w); return
 
-def _close(self: ProcessPool, kill: bool = False # kill at once instead of letting idle workers exit
+@patch
+def close(self: ProcessPool, kill: bool = False # kill at once instead of letting idle workers exit
           ):
     "Stop every worker process."
     for w in self.workers:
@@ -169,7 +177,6 @@ def _close(self: ProcessPool, kill: bool = False # kill at once instead of letti
         if w.proc.is_alive(): w.proc.kill(); w.proc.join(5)
         w.conn.close()
     self.workers = []
-ProcessPool.poll, ProcessPool.stop, ProcessPool.close = _poll, _stop, _close
 
 # %% ../nbs/06_parallel.ipynb #7bbe1653
 class ThreadPool:
@@ -313,29 +320,25 @@ def optimize_parallel(study, # a surrnb Study (the driver owns its storage)
                       ray_init: dict | None = None # Ray: more arguments for ray.init
                      ):
     "Evaluate trials on `n_workers` workers, telling results as they complete, until the study holds `n_trials`."
-    from surrnb.study import SearchExhausted, _n_args
-    if not callable(objective): raise SurrnbError(f"objective must be callable, got {type(objective).__name__}")
+    nargs = objective_arity(objective, study.space, getattr(study.strategy, "budgeted", False))
     _check_int("n_trials", n_trials, 0); _check_int("n_workers", n_workers, 1); _check_int("retries", retries, 0)
     todo = n_trials - study.n_finished
     if todo <= 0: return study
-    nargs = _n_args(objective)
     pool = _make_pool(executor, objective, nargs, n_workers, address, resources, start_method, ray_init)
-    running, tries, fails, stop, t0 = {}, {}, 0, False, time.time()
-    bar = it = None
-    if show_progress:
-        from fastprogress.fastprogress import progress_bar
-        bar = progress_bar(range(todo), leave=True); it = iter(bar)
+    running, tries, streak, first_error, stop, t0, done = {}, {}, 0, None, False, time.time(), 0
+    bar = progress_bar(range(todo), leave=True) if show_progress else None
+    if bar is not None: bar.update(0)
 
     def finished(trial):
-        nonlocal fails, stop
-        if str(trial.state) == "FAILED": fails += 1
+        nonlocal streak, first_error, stop, done
+        done += 1
+        if str(trial.state) == "FAILED": streak += 1; first_error = first_error or trial.error
+        else: streak, first_error = 0, None
         for cb in callbacks or []: cb(study, trial)
-        if bar is not None:
-            next(it, None); b = study.best
-            bar.comment = f"best {b.value:.6g}" if b else "no complete trial yet"
-        if max_failures is not None and fails >= max_failures and not stop:
+        if bar is not None: bar.comment = study._bar_comment(); bar.update(min(done, todo))
+        if max_failures is not None and streak >= max_failures and not stop:
             stop = True
-            warnings.warn(f"study {study.name!r}: stopped after {fails} failed trials (max_failures={max_failures})")
+            logger.warning(f"study {study.name!r}: {streak} trials failed in a row; no new trial is started")
 
     try:
         while True:
@@ -365,7 +368,13 @@ def optimize_parallel(study, # a surrnb Study (the driver owns its storage)
             except Exception: pass
         raise
     pool.close()
+    if bar is not None and type(bar).__name__ == "ConsoleProgressBar" and sys.stdout.isatty(): print(flush=True)
+    if stop and max_failures is not None and streak >= max_failures:
+        raise SurrnbError(f"study {study.name!r} stopped: {streak} trials failed in a row; the first said: {first_error}")
     return study
+
+for _e, _doc in (("local", "threads in this process"), ("process", "worker processes on this machine"), ("ray", "Ray tasks, on this machine or a cluster")):
+    executors.register(_e, functools.partial(optimize_parallel, executor=_e), doc=_doc)
 
 # %% ../nbs/06_parallel.ipynb #99768d42
 def _handle(study, pool, ev, running, tries, retries, finished):
@@ -405,14 +414,11 @@ def simulate(study, # a Study (strategies see pending trials as in a real run)
             ):
     "Run a study on `n_workers` simulated workers in simulated time; a DataFrame of trials with start and end times."
     import pandas as pd
-    from surrnb.study import SearchExhausted, _n_args
     _check_int("n_workers", n_workers, 1)
     if n_trials is None and max_time is None: raise SurrnbError("simulate needs n_trials or max_time")
-    nargs, now, heap, rows, started, free = _n_args(objective), 0.0, [], [], 0, list(range(n_workers))[::-1]
-    bar = None
-    if show_progress and n_trials:
-        from fastprogress.fastprogress import progress_bar
-        bar = progress_bar(range(n_trials)); it = iter(bar)
+    nargs, now, heap, rows, started, free = objective_arity(objective, study.space, getattr(study.strategy, "budgeted", False)), 0.0, [], [], 0, list(range(n_workers))[::-1]
+    bar = progress_bar(range(n_trials)) if show_progress and n_trials else None
+    if bar is not None: bar.update(0)
     while True:
         while free and (n_trials is None or started < n_trials) and (max_time is None or now < max_time):
             try: trial = study.ask()
@@ -426,7 +432,7 @@ def simulate(study, # a Study (strategies see pending trials as in a real run)
         t = study.tell(number, value)
         rows.append(dict(number=number, worker=w, start=start, end=end, value=t.value, state=str(t.state), budget=budget))
         free.append(w)
-        if bar is not None: next(it, None)
+        if bar is not None: bar.update(min(len(rows), n_trials))
     return pd.DataFrame(rows, columns=["number", "worker", "start", "end", "value", "state", "budget"])
 
 def regret_over_time(df, # trials from `simulate`
@@ -464,8 +470,6 @@ class TabularNB201:
     def __init__(self, dataset: str = "cifar10", # "cifar10", "cifar100" or "imagenet"
                  max_epochs: int = 200 # the budget of a full evaluation
                 ):
-        from surrnb.space import Space, Categorical
-        import numpy as np
         self.dataset, self.max_epochs, self.table = dataset, max_epochs, nb201_table(dataset)
         self.space = Space({f"Op{i}": Categorical(list(NB201_OPS)) for i in range(6)})
         self.error = 100 - np.nanmean(self.table["val_acc"], axis=1)
