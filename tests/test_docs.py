@@ -1,15 +1,19 @@
 """The docs: README generation, the docs build (tools/build_docs.py), and the built pages opened in headless Chromium.
 
-The browser checks (`check_page`) are shown to fail on a deliberately broken notebook (tests/fixtures/broken.ipynb).
+The browser checks (`check_page`) are shown to fail on a deliberately broken notebook (tests/fixtures/broken.ipynb);
+the maths check (`check_maths`) on a page whose TeX KaTeX cannot parse. Chromium runs offline: every script a page
+needs (KaTeX, the search) must come from the site itself.
 Needs Debian's `chromium` and `chromium-driver` (`apt-get install -y chromium chromium-driver`); without them
 the browser tests are skipped. Screenshots go to ci-artifacts/.
 """
 from __future__ import annotations
-import html, json, re, shutil, sys, tempfile
+import contextlib, html, json, re, shutil, sys, tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -19,6 +23,7 @@ NBS = ROOT / "nbs"
 ARTIFACTS = ROOT / "ci-artifacts"
 FIXTURES = Path(__file__).parent / "fixtures"
 TUTORIAL = "tutorials/bo_from_scratch.ipynb"   # the page a course opens first
+MATHS_PAGES = [TUTORIAL, "11_surrogates.gp.ipynb", "20_acquisition.ipynb"]   # screenshots of their maths
 FALLBACK = "02_problems.ipynb"                  # a page with a plot, until the tutorial exists
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -57,6 +62,8 @@ def check_page(driver, url: str, # a file:// URL of a built page
                screenshot: Path | None = None) -> list[str]:
     "Open `url` and return its problems (empty if none): title, plots, tracebacks/error outputs, sidebar and local links."
     driver.get(url)
+    with contextlib.suppress(Exception):  # big pages: give every image a moment to decode before judging it
+        WebDriverWait(driver, 10).until(lambda d: d.execute_script("return Array.from(document.images).every(i => i.complete)"))
     d = driver.execute_script(_JS)
     probs = []
     if title is not None and d["title"] != title: probs.append(f"title is {d['title']!r}, expected {title!r}")
@@ -72,13 +79,57 @@ def check_page(driver, url: str, # a file:// URL of a built page
         if u.scheme == "file" and not Path(unquote(u.path)).is_file(): probs.append(f"sidebar link to a missing page: {href}")
     for href in sorted(set(d["local"])):
         if not Path(unquote(urlsplit(href).path)).exists(): probs.append(f"link to a missing file: {href}")
-    if screenshot:
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        h = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(1280, max(800, min(int(h), 6000)))
-        driver.save_screenshot(str(screenshot))
-        driver.set_window_size(1280, 1600)
+    if screenshot: _screenshot(driver, screenshot)
     return probs
+
+_re_fence = re.compile(r"^```.*?^```", re.M | re.S)
+_re_math = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<![\\$])\$[^$\n]+?(?<!\\)\$|\\\(.+?\\\)", re.S)
+
+def source_formulas(path: Path) -> int:
+    "How many formulas (`$..$`, `$$..$$`, `\\(..\\)`) the markdown cells of a notebook hold, code spans and blocks left out."
+    n = 0
+    for c in json.loads(Path(path).read_text())["cells"]:
+        if c["cell_type"] != "markdown": continue
+        md = re.sub(r"`[^`\n]*`", "", _re_fence.sub("", "".join(c["source"])))
+        n += len(_re_math.findall(md))
+    return n
+
+_MATHS_JS = """
+const main = document.querySelector('main');
+const m = main.cloneNode(true);
+m.querySelectorAll('.katex, pre, code, script, style').forEach(e => e.remove());
+const text = m.innerText;
+const right = main.getBoundingClientRect().right;
+return {done: document.body.getAttribute('data-math'),
+  rendered: main.querySelectorAll('.katex').length,
+  errors: Array.from(document.querySelectorAll('.katex-error')).map(e => (e.getAttribute('title') || e.textContent).slice(0, 120))
+          .concat(Array.from(document.querySelectorAll('.katex-mathml [mathcolor="#cc0001"]')).map(e => 'unknown ' + e.textContent)),
+  raw: (text.match(/.{0,30}(\\$|\\\\[a-zA-Z]{2,}).{0,30}/g) || []).slice(0, 5),
+  offpage: Array.from(main.querySelectorAll('pre, img, table, .katex-display'))
+             .filter(e => e.getBoundingClientRect().right > right + 1).map(e => e.tagName + ':' + (e.textContent || e.src || '').slice(0, 50))};
+"""
+
+def check_maths(driver, url: str, # a file:// URL of a built page
+                expected: int = 0, # formulas in the page's source: at least this many must be typeset
+                screenshot: Path | None = None) -> list[str]:
+    "Open `url` and return its maths and layout problems: too few typeset formulas, KaTeX errors, raw TeX, blocks off the page."
+    driver.get(url)
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.getAttribute('data-math')") == "done")
+    d = driver.execute_script(_MATHS_JS)
+    probs = []
+    if d["rendered"] < expected: probs.append(f"{d['rendered']} formulas typeset, the source has {expected}")
+    probs += [f"KaTeX error: {e}" for e in d["errors"]]
+    probs += [f"raw TeX in the text: {r!r}" for r in d["raw"]]
+    probs += [f"runs off the page: {o}" for o in d["offpage"]]
+    if screenshot: _screenshot(driver, screenshot)
+    return probs
+
+def _screenshot(driver, path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    h = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, max(800, min(int(h), 6000)))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1280, 1600)
 
 # ---------------------------------------------------------------- fixtures
 
@@ -218,3 +269,93 @@ def test_browser_check_fails_on_a_broken_notebook(driver, tmp_path):
     for expected in ["title is 'Broken – surrnb'", "no rendered plot image", "Python traceback text",
                      "error output cell: ZeroDivisionError", "sidebar link to a missing page"]:
         assert expected in joined, f"checker missed {expected!r}; it found {probs}"
+
+# ---------------------------------------------------------------- maths, search, navigation
+
+def test_source_formulas_counts_what_katex_typesets():
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "a $x$ and $$y^2$$ and \\(z\\), `$not$`, costs \\$5\n```\n$no$\n```"}]
+    f = Path(tempfile.mkdtemp()) / "m.ipynb"
+    f.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert source_formulas(f) == 3
+
+def test_katex_compat_braces_bare_operators():
+    assert build_docs.katex_compat(r"$k < k_\max$, $\arg\max_x$, $x^\log$") == r"$k < k_{\max}$, $\arg\max_x$, $x^{\log}$"
+
+def test_browser_maths_on_every_page(site, driver):
+    "Every page: at least as many typeset formulas as its source holds, no KaTeX error, no raw TeX, nothing off the page."
+    bad, counted = {}, {}
+    for nb, page in site["pages"].items():
+        shot = ARTIFACTS / f"maths_{Path(nb).stem}.png" if nb in MATHS_PAGES else None
+        expected = source_formulas(NBS / nb)
+        probs = check_maths(driver, (site["out"] / page).as_uri(), expected, screenshot=shot)
+        counted[nb] = expected
+        if probs: bad[page] = probs
+    assert not bad, bad
+    for nb in MATHS_PAGES: assert counted.get(nb, 0) >= 10, f"{nb}: expected a page full of maths, found {counted.get(nb)}"
+
+def test_browser_maths_check_fails_on_bad_tex(driver, tmp_path):
+    "The maths check finds KaTeX errors and too few formulas."
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Bad maths\n> bad"},
+             {"cell_type": "markdown", "metadata": {}, "source": "fine $x^2$, unknown $\\nosuchmacro{x}$, unclosed $\\frac{1}{$ end"}]
+    f = tmp_path / "badtex.ipynb"
+    f.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    page = build_docs.render_notebook(f, tmp_path / "site")
+    probs = check_maths(driver, page.as_uri(), expected=5)
+    joined = "\n".join(probs)
+    for expected in ["formulas typeset, the source has 5", "KaTeX error", "raw TeX in the text"]:
+        assert expected in joined, f"the maths check missed {expected!r}; it found {probs}"
+
+def search(driver, site, query: str) -> list[str]:
+    "Type `query` into the home page's search box; return the result links (absolute URLs), best first."
+    driver.get((site["out"] / "index.html").as_uri())
+    box = driver.find_element(By.ID, "surrnb-search")
+    box.send_keys(query)
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "surrnb-results").get_attribute("data-query") == query)
+    return [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#surrnb-results a")]
+
+def test_browser_search_finds_the_acquisition_page(site, driver):
+    acq = site["pages"]["20_acquisition.ipynb"]
+    hits = search(driver, site, "expected improvement")
+    _screenshot(driver, ARTIFACTS / "docs_search.png")
+    assert hits, "the search for 'expected improvement' found nothing"
+    assert urlsplit(hits[0]).path.endswith("/" + acq), f"first hit is {hits[0]}, expected {acq}; all: {hits}"
+    driver.get(hits[0])
+    assert driver.title == build_docs.page_title(nb_title(NBS / "20_acquisition.ipynb")[0])
+    assert search(driver, site, "zzqx nothing matches this") == []
+
+def test_site_navigation(site):
+    "Each page: an 'on this page' list, previous/next links following the sidebar, a download link to its notebook."
+    out, pages = site["out"], site["pages"]
+    order = [n for n in dict.fromkeys(["index.ipynb"] + build_docs.sidebar_files(build_docs.load_sidebar())) if n in pages]
+    assert len(order) > 20
+    for i, nb in enumerate(order):
+        page = out / pages[nb]
+        text = page.read_text()
+        rels = dict(re.findall(r'<a rel="(prev|next)" href="([^"]+)"', text))
+        want = {"prev": order[i - 1] if i else None, "next": order[i + 1] if i + 1 < len(order) else None}
+        for rel, target in want.items():
+            if target is None: assert rel not in rels, f"{pages[nb]}: {rel} link on the {'first' if rel == 'prev' else 'last'} page"
+            else:
+                assert rel in rels, f"{pages[nb]}: no {rel} link"
+                assert (page.parent / rels[rel]).resolve() == (out / pages[target]).resolve(), f"{pages[nb]}: {rel} -> {rels[rel]}"
+        dl = re.search(r'<a class="surrnb-download" href="([^"]+)" download>', text)
+        assert dl and (page.parent / dl.group(1)).is_file(), f"{pages[nb]}: no notebook download link"
+        assert json.loads((page.parent / dl.group(1)).read_text())["cells"], f"{pages[nb]}: the download is not a notebook"
+        assert dl.group(1) == Path(nb).name
+        if len(build_docs.headings(text)) >= 2: assert 'class="surrnb-toc"' in text, f"{pages[nb]}: no 'on this page' list"
+    assert 'id="surrnb-search"' in (out / "index.html").read_text()
+    assert (out / "_static/katex/katex.min.js").is_file() and list((out / "_static/katex/fonts").glob("*.woff2"))
+    assert not re.search(r'src="https?://', (out / pages[TUTORIAL]).read_text()), "a script or image from the network"
+
+def test_code_fold_follows_quarto(tmp_path):
+    "`#| code-fold: true` folds the code away (closed), `show` folds it open; the output stays visible."
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Folds\n> f"},
+             {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "#| code-fold: true\nsolution = 41 + 1",
+              "outputs": [{"output_type": "stream", "name": "stdout", "text": "checked\n"}]},
+             {"cell_type": "code", "metadata": {}, "execution_count": 2, "source": "#| code-fold: show\nshown = 1", "outputs": []}]
+    f = tmp_path / "folds.ipynb"
+    f.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    text = build_docs.render_notebook(f, tmp_path / "site").read_text()
+    folds = re.findall(r'<details[^>]*class="surrnb-fold"[^>]*>', text)
+    assert len(folds) == 2 and "open" not in folds[0] and "open" in folds[1], folds
+    assert "checked" in text and "solution" in text

@@ -10,10 +10,15 @@ Quarto (what `nbdev-docs` uses) cannot be installed everywhere, so this script r
    only the imports run here (tests/test_docs.py fails while such cells exist, as they slow down or break
    `nbdev-docs`), so this build stays fast and identical to nbdev's once they are gone.
 2. Every processed notebook is rendered with nbconvert's HTMLExporter (JupyterLab template), honouring the
-   Quarto options nbdev leaves behind (`include`, `echo`, `output`, `output: asis`, `code-fold`); plots are
-   written next to each page as image files; every page gets a left navigation in the order of
-   `nbs/sidebar.yml` (the file Quarto uses, as `custom_sidebar = true`).
-3. The other files of `nbs/` (images, styles.css) are copied.
+   Quarto options nbdev leaves behind (`include`, `echo`, `output`, `output: asis`, `code-fold`: `true` folds a
+   cell's code away, `show` folds it open); plots are written next to each page as image files; every page gets
+   a left navigation in the order of `nbs/sidebar.yml` (the file Quarto uses, as `custom_sidebar = true`), a
+   search box, an "on this page" contents list, previous/next links in sidebar order and a link to download its
+   notebook.
+3. Maths is typeset in the browser by KaTeX served from the site itself (`_static/katex/`), copied from a local
+   KaTeX: Debian's `libjs-katex` (what `.ci/run` installs), `node_modules/katex/dist`, or `$SURRNB_KATEX`.
+   Nothing is loaded from the network. Search runs in the browser over `_static/search_index.js`.
+4. The other files of `nbs/` (images, styles.css) are copied.
 
 Usage:  python tools/build_docs.py [--out _docs] [--force]
 Then open _docs/index.html.  `render_notebook` and `build` are imported by tests/test_docs.py.
@@ -26,7 +31,18 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
 SITE_TITLE = "surrnb"
-MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+KATEX_DIRS = [ROOT / "node_modules/katex/dist", Path("/usr/share/javascript/katex")]  # npm's, Debian's libjs-katex
+
+def find_katex() -> Path:
+    "A local KaTeX (katex.min.js, katex.min.css, fonts/, contrib/auto-render): `$SURRNB_KATEX` or `KATEX_DIRS`."
+    dirs = ([Path(os.environ["SURRNB_KATEX"])] if os.environ.get("SURRNB_KATEX") else []) + KATEX_DIRS
+    for d in dirs:
+        if (d / "katex.min.js").is_file() and (d / "katex.min.css").is_file() and _auto_render(d): return d
+    raise SystemExit("no local KaTeX for the docs' maths: apt-get install libjs-katex (what .ci/run does), "
+                     f"or set SURRNB_KATEX to a KaTeX dist folder; looked in {', '.join(map(str, dirs))}")
+
+def _auto_render(d: Path) -> Path | None:
+    return next((f for f in (d / "contrib/auto-render.min.js", d / "contrib/auto-render.js") if f.is_file()), None)
 
 # ---------------------------------------------------------------- step 1: nbdev processing
 
@@ -161,6 +177,12 @@ def quarto_md(md: str) -> str:
         else: out.append(line)
     return "\n".join(out)
 
+_re_bare_fn = re.compile(r"([_^])\\(max|min|sup|inf|lim|liminf|limsup|log|ln|exp|det|arg|dim|deg|ker|Pr|gcd)(?![A-Za-z])")
+
+def katex_compat(md: str) -> str:
+    "TeX that MathJax accepts and KaTeX rejects, rewritten: a bare operator as sub/superscript (`k_\\max` -> `k_{\\max}`)."
+    return _re_bare_fn.sub(r"\1{\\\2}", md)
+
 def terminal_text(text: str) -> str:
     "Stream text as a terminal shows it: a carriage return overwrites the line (progress bars)."
     out = []
@@ -179,7 +201,7 @@ def prepare(nb: dict) -> tuple[dict, dict]:
         c["metadata"] = {k: v for k, v in c.get("metadata", {}).items() if k in ("tags", "language")}
         if c["cell_type"] == "raw" and s.strip().startswith("---"): continue
         if c["cell_type"] == "markdown":
-            c["source"] = quarto_md(s); cells.append(c); continue
+            c["source"] = katex_compat(quarto_md(s)); cells.append(c); continue
         if c["cell_type"] != "code": continue
         opts, s = split_options(s)
         c["source"] = s
@@ -198,10 +220,12 @@ def prepare(nb: dict) -> tuple[dict, dict]:
         if opts.get("echo") == "false" or not s.strip():
             c.setdefault("metadata", {}).setdefault("transient", {})["remove_source"] = True
             if not c.get("outputs"): continue
-        if "code-fold" in opts: c.setdefault("metadata", {})["surrnb_fold"] = opts.get("code-summary", "Code")
+        if opts.get("code-fold", "false") not in ("false", "none"):  # Quarto: true = folded away, show = folded open
+            c.setdefault("metadata", {})["surrnb_fold"] = opts.get("code-summary", "Code")
+            c["metadata"]["surrnb_fold_open"] = opts["code-fold"] == "show"
         cells.append(c)
     nb = dict(nb, cells=cells)
-    meta = {k: v for k, v in nb.get("metadata", {}).items() if k in ("kernelspec", "language_info", "widgets")}
+    meta = {k: v for k, v in nb.get("metadata", {}).items() if k in ("kernelspec", "language_info")}  # widgets: no CDN manager
     nb["metadata"] = dict(meta, title=page_title(fm.get("title")))
     return nb, fm
 
@@ -218,9 +242,13 @@ TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}
 {%- if "widgets" in nb.metadata -%}<script src="{{ resources.require_js_url }}"></script>{%- endif -%}
 {%- endblock html_head_js_requirejs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}
-<script>window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\(', '\\)']], processEscapes: true}};</script>
-<script async src="{{ resources.surrnb.mathjax }}"></script>
+<link rel="stylesheet" href="{{ resources.surrnb.root }}_static/katex/katex.min.css">
+<script defer src="{{ resources.surrnb.root }}_static/katex/katex.min.js"></script>
+<script defer src="{{ resources.surrnb.root }}_static/katex/auto-render.js"></script>
+<script defer src="{{ resources.surrnb.root }}_static/search_index.js"></script>
+<script defer src="{{ resources.surrnb.root }}_static/site.js"></script>
 {%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block notebook_css %}
@@ -229,17 +257,24 @@ TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
 {%- if resources.surrnb.styles %}<link rel="stylesheet" href="{{ resources.surrnb.root }}styles.css">{% endif %}
 {% endblock notebook_css %}
 {%- block body_header -%}
-<body class="jp-Notebook surrnb-page" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
+<body class="jp-Notebook surrnb-page" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light" data-root="{{ resources.surrnb.root }}">
 {{ resources.surrnb.nav }}
+<!--surrnb:toc-->
 <main class="surrnb-main">
 <header class="surrnb-title">
 <h1 class="title">{{ resources.surrnb.title }}</h1>
 {%- if resources.surrnb.description %}<p class="description">{{ resources.surrnb.description }}</p>{% endif %}
+<!--surrnb:download-->
 </header>
 {%- endblock body_header -%}
+{% block body_footer -%}
+<!--surrnb:pager-->
+</main>
+</body>
+{%- endblock body_footer %}
 {% block input_group -%}
 {%- if cell.metadata.surrnb_fold -%}
-<details open class="surrnb-fold"><summary>{{ cell.metadata.surrnb_fold | e }}</summary>{{ super() }}</details>
+<details{% if cell.metadata.surrnb_fold_open %} open{% endif %} class="surrnb-fold"><summary>{{ cell.metadata.surrnb_fold | e }}</summary>{{ super() }}</details>
 {%- else -%}{{ super() }}{%- endif -%}
 {% endblock input_group %}
 {% block error -%}
@@ -261,7 +296,34 @@ nav.surrnb-sidebar li { margin: .15rem 0; }
 nav.surrnb-sidebar .section { font-weight: 600; margin-top: .6rem; display: block; }
 nav.surrnb-sidebar a { color: #2c5f9e; text-decoration: none; }
 nav.surrnb-sidebar a.active { font-weight: 700; color: #111; }
-main.surrnb-main { margin-left: 250px; padding: 1rem 2rem 4rem; max-width: 1000px; }
+main.surrnb-main { margin-left: 250px; padding: 1rem 2rem 4rem; max-width: 900px; box-sizing: border-box; min-width: 0; }
+@media (min-width: 1100px) { main.surrnb-main { margin-right: 230px; } }
+nav.surrnb-toc { font: 13px/1.4 system-ui, sans-serif; }
+nav.surrnb-toc .toc-title { font-weight: 600; margin-bottom: .3rem; display: block; }
+nav.surrnb-toc ul { list-style: none; padding-left: 0; margin: 0; }
+nav.surrnb-toc li.toc-h3 { padding-left: .8rem; }
+nav.surrnb-toc a { color: #2c5f9e; text-decoration: none; }
+@media (min-width: 1100px) { nav.surrnb-toc { position: fixed; top: 0; right: 0; bottom: 0; width: 220px; overflow-y: auto;
+  padding: 1rem .8rem; box-sizing: border-box; border-left: 1px solid #eee; } }
+@media (max-width: 1099px) { nav.surrnb-toc { margin-left: 250px; padding: .5rem 2rem 0; } }
+nav.surrnb-pager { display: flex; justify-content: space-between; gap: 1rem; margin-top: 3rem; padding-top: 1rem;
+  border-top: 1px solid #ddd; font: 14px/1.4 system-ui, sans-serif; }
+nav.surrnb-pager a { color: #2c5f9e; text-decoration: none; max-width: 48%; }
+nav.surrnb-pager a[rel=next] { margin-left: auto; text-align: right; }
+nav.surrnb-pager small { display: block; color: #777; }
+a.surrnb-download { font: 13px system-ui, sans-serif; color: #2c5f9e; }
+.surrnb-search { position: relative; margin-bottom: .8rem; }
+.surrnb-search input { width: 100%; box-sizing: border-box; padding: .3rem .4rem; font: inherit; border: 1px solid #bbb; border-radius: 3px; }
+.surrnb-search ol { list-style: none; padding: 0; margin: .3rem 0 0; background: #fff; border: 1px solid #ddd; }
+.surrnb-search ol:empty { display: none; }
+.surrnb-search li { padding: .3rem .4rem; border-bottom: 1px solid #eee; margin: 0; }
+.surrnb-search li small { display: block; color: #666; font-size: 12px; }
+/* code never runs off the page: long lines scroll inside their block */
+.jp-Cell, .jp-InputArea, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .jp-InputArea-editor { min-width: 0; max-width: 100%; }
+main pre { overflow-x: auto; max-width: 100%; box-sizing: border-box; }
+.jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon table { display: block; overflow-x: auto; max-width: 100%; }
+.katex-display { overflow-x: auto; overflow-y: hidden; padding: .2rem 0; }
 header.surrnb-title { font-family: var(--jp-content-font-family); }
 header.surrnb-title .description { font-size: 1.1rem; color: #555; }
 a.anchor-link { display: none; }
@@ -305,8 +367,10 @@ def render_page(nb: dict, # a notebook processed by nbdev (see `process_notebook
                 nav: str = "", # navigation HTML (see `nav_html`)
                 doc_url: str = "", # hosted docs URL, rewritten to relative links
                 pages: dict[str, str] | None = None, # notebook path (relative to nbs/) -> page path
-                ) -> Path:
-    "Render one processed notebook to `out/page`, with its plots in a sibling `*_files/` folder."
+                pager: str = "", # previous/next links (see `pager_html`)
+                source: Path | None = None, # the notebook offered for download (copied next to the page)
+                ) -> tuple[Path, str]:
+    "Render one processed notebook to `out/page` (plots in a sibling `*_files/` folder); return (file, its HTML)."
     import nbformat
     nbd, fm = prepare(nb)
     for i, c in enumerate(nbd["cells"]): c["id"] = f"c{i}"
@@ -316,10 +380,17 @@ def render_page(nb: dict, # a notebook processed by nbdev (see `process_notebook
     dest = out / page
     res = {"output_files_dir": f"{stem}_files", "unique_key": stem,
            "surrnb": {"root": "../" * page.count("/"), "nav": nav, "title": inline_html(fm.get("title", stem)),
-                      "description": inline_html(fm.get("description", "")), "mathjax": MATHJAX,
+                      "description": inline_html(fm.get("description", "")),
                       "styles": (out / "styles.css").exists()}}
     body, res = _exporter().from_notebook_node(node, resources=res)
     body = _relativize(body, page, doc_url, pages or {})
+    body = body.replace("<!--surrnb:toc-->", toc_html(body), 1).replace("<!--surrnb:pager-->", pager, 1)
+    if source is not None and Path(source).is_file():
+        (dest.parent).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest.parent / Path(source).name)
+        link = (f'<p><a class="surrnb-download" href="{html.escape(Path(source).name)}" download>'
+                f'Download this page as a notebook ({html.escape(Path(source).name)})</a></p>')
+        body = body.replace("<!--surrnb:download-->", link, 1)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(dest.parent / f"{stem}_files", ignore_errors=True)
     for name, data in res.get("outputs", {}).items():
@@ -327,10 +398,76 @@ def render_page(nb: dict, # a notebook processed by nbdev (see `process_notebook
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_bytes(data)
     dest.write_text(body, encoding="utf-8")
-    return dest
+    return dest, body
+
+SITE_JS = r"""
+// surrnb docs: typeset maths (local KaTeX) and search the site (index in search_index.js). No network.
+(function () {
+  function typeset() {
+    if (!window.renderMathInElement) return;
+    renderMathInElement(document.body, {
+      delimiters: [{left: "$$", right: "$$", display: true}, {left: "\\[", right: "\\]", display: true},
+                   {left: "$", right: "$", display: false}, {left: "\\(", right: "\\)", display: false}],
+      ignoredClasses: ["surrnb-search", "surrnb-toc-title"],   // code (pre, code) is never typeset
+      throwOnError: false, strict: "ignore", errorColor: "#cc0001"});   // an unknown macro is drawn in this colour
+    document.body.setAttribute("data-math", "done");
+  }
+  function count(hay, needle) { let n = 0, i = 0; while ((i = hay.indexOf(needle, i)) >= 0) { n++; i += needle.length; } return n; }
+  function search(q) {
+    q = q.toLowerCase().replace(/\s+/g, " ").trim();
+    const terms = q.split(" ").filter(t => t.length > 1);
+    if (!terms.length || !window.SURRNB_INDEX) return [];
+    const hits = [];
+    for (const p of window.SURRNB_INDEX) {
+      const title = p.t.toLowerCase(), text = p.x;
+      if (!terms.every(t => title.includes(t) || text.includes(t))) continue;
+      let score = 0, anchor = "";
+      if (title.includes(q)) score += 100;
+      for (const [id, h] of p.h) {
+        const hl = h.toLowerCase();
+        if (hl.includes(q)) { score += 40; if (!anchor) anchor = id; }
+        else if (terms.every(t => hl.includes(t))) { score += 10; if (!anchor) anchor = id; }
+      }
+      score += Math.min(count(text, q), 30) * 3;
+      for (const t of terms) score += Math.min(count(text, t), 20) / terms.length;
+      hits.push({p: p, score: score, anchor: anchor});
+    }
+    return hits.sort((a, b) => b.score - a.score).slice(0, 10);
+  }
+  function setupSearch() {
+    const box = document.getElementById("surrnb-search"), list = document.getElementById("surrnb-results");
+    if (!box || !list) return;
+    const root = document.body.getAttribute("data-root") || "";
+    function show() {
+      list.innerHTML = "";
+      for (const h of search(box.value)) {
+        const li = document.createElement("li"), a = document.createElement("a"), sm = document.createElement("small");
+        a.href = root + h.p.u + (h.anchor ? "#" + h.anchor : "");
+        a.textContent = h.p.t; a.className = "surrnb-hit";
+        sm.textContent = h.p.d || "";
+        li.appendChild(a); li.appendChild(sm); list.appendChild(li);
+      }
+      list.setAttribute("data-query", box.value);
+    }
+    box.addEventListener("input", show);
+    box.addEventListener("keydown", e => { if (e.key === "Enter") { const a = list.querySelector("a"); if (a) location.href = a.href; } });
+  }
+  document.addEventListener("DOMContentLoaded", function () { typeset(); setupSearch(); });
+})();
+"""
+
+def copy_katex(out: Path, # site root
+               ) -> Path:
+    "Copy the local KaTeX (script, stylesheet, woff2 fonts, auto-render) into `out/_static/katex/`."
+    src, dst = find_katex(), out / "_static/katex"
+    (dst / "fonts").mkdir(parents=True, exist_ok=True)
+    for name in ("katex.min.js", "katex.min.css"): shutil.copyfile(src / name, dst / name)
+    shutil.copyfile(_auto_render(src), dst / "auto-render.js")
+    for f in (src / "fonts").glob("*.woff2"): shutil.copyfile(f, dst / "fonts" / f.name)
+    return dst
 
 def write_static(out: Path):
-    "The shared stylesheets: JupyterLab's notebook CSS (from nbconvert) and the site's layout."
+    "The shared stylesheets: JupyterLab's notebook CSS (from nbconvert) and the site's layout; the site's script and KaTeX."
     import nbconvert
     lab = Path(sys.prefix) / "share/jupyter/nbconvert/templates/lab/static"
     if not lab.exists():
@@ -343,6 +480,51 @@ def write_static(out: Path):
     (out / "_static").mkdir(parents=True, exist_ok=True)
     (out / "_static/lab.css").write_text(css)
     (out / "_static/site.css").write_text(SITE_CSS)
+    (out / "_static/site.js").write_text(SITE_JS)
+    if not (out / "_static/search_index.js").exists(): (out / "_static/search_index.js").write_text("window.SURRNB_INDEX = [];\n")
+    copy_katex(out)
+
+# ---------------------------------------------------------------- contents, pager, download, search index
+
+_re_heading = re.compile(r'<h([23])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+def _plain(fragment: str) -> str:
+    "Visible text of an HTML fragment (anchor-link pilcrows dropped)."
+    fragment = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", fragment, flags=re.S)
+    fragment = re.sub(r"<(script|style)\b.*?</\1>", " ", fragment, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+def headings(body: str) -> list[tuple[int, str, str]]:
+    "(level, id, text) of the h2/h3 headings of a rendered page's main part."
+    main = body.split('<main class="surrnb-main">', 1)[-1]
+    return [(int(l), html.unescape(i), _plain(t)) for l, i, t in _re_heading.findall(main)]
+
+def toc_html(body: str) -> str:
+    "The \"on this page\" contents list of a rendered page (empty if it has fewer than two headings)."
+    hs = headings(body)
+    if len(hs) < 2: return ""
+    items = "".join(f'<li class="toc-h{l}"><a href="#{html.escape(i, quote=True)}">{html.escape(t)}</a></li>' for l, i, t in hs)
+    return f'<nav class="surrnb-toc" aria-label="On this page"><span class="toc-title">On this page</span><ul>{items}</ul></nav>'
+
+def pager_html(page: str, prev: tuple[str, str] | None, nxt: tuple[str, str] | None) -> str:
+    "Previous/next links (each (page, title) or None), relative to `page`."
+    here = os.path.dirname(page) or "."
+    def a(target, rel, label):
+        if not target: return ""
+        href = os.path.relpath(target[0], here).replace(os.sep, "/")
+        return f'<a rel="{rel}" href="{html.escape(href)}"><small>{label}</small>{inline_html(target[1])}</a>'
+    return f'<nav class="surrnb-pager" aria-label="Previous and next">{a(prev, "prev", "← Previous")}{a(nxt, "next", "Next →")}</nav>'
+
+def search_entry(body: str, page: str, title: str, description: str = "") -> dict:
+    "One page of the search index: title, url, description, headings [(id, text)] and its lower-cased text."
+    main = body.split('<main class="surrnb-main">', 1)[-1]
+    return {"t": title.replace("`", ""), "u": page, "d": description.replace("`", ""),
+            "h": [[i, t] for _, i, t in headings(body)], "x": _plain(main).lower()[:60000]}
+
+def write_search_index(out: Path, entries: list[dict]):
+    "`out/_static/search_index.js`: the index as a script (pages opened from disk cannot fetch JSON)."
+    (out / "_static").mkdir(parents=True, exist_ok=True)
+    (out / "_static/search_index.js").write_text("window.SURRNB_INDEX = " + json.dumps(entries, ensure_ascii=False) + ";\n")
 
 # ---------------------------------------------------------------- the sidebar
 
@@ -388,7 +570,9 @@ def nav_html(entries, page: str, pages: dict[str, str], titles: dict[str, str]) 
             else: out.append(f'<li><span class="section">{html.escape(a)}</span><ul>{"".join(walk(b))}</ul></li>')
         return out
     home = os.path.relpath("index.html", here).replace(os.sep, "/")
-    return (f'<nav class="surrnb-sidebar" aria-label="Pages"><a class="site" href="{home}">{SITE_TITLE}</a>'
+    search = ('<div class="surrnb-search" role="search"><input id="surrnb-search" type="search" placeholder="Search the docs" '
+              'aria-label="Search the docs" autocomplete="off"><ol id="surrnb-results"></ol></div>')
+    return (f'<nav class="surrnb-sidebar" aria-label="Pages"><a class="site" href="{home}">{SITE_TITLE}</a>{search}'
             f'<ul>{"".join(walk(entries))}</ul></nav>')
 
 # ---------------------------------------------------------------- the site
@@ -438,12 +622,20 @@ def build(out: Path = ROOT / "_docs", # site root (replaced)
     unlisted = [n for n in nbs if n not in listed and n != "index.ipynb"]
     if unlisted: entries = entries + [("section", "Not in sidebar.yml", [("page", n, None) for n in unlisted])]
     doc_url = _doc_url()
+    order = list(dict.fromkeys(n for n in ["index.ipynb"] + sidebar_files(entries) if n in pages))  # the reading order
+    nbrs = {n: (order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None) for i, n in enumerate(order)}
+    index = []
     for n in nbs:
-        render_page(loaded[n], pages[n], out, nav_html(entries, pages[n], pages, titles), doc_url, pages)
+        prev, nxt = nbrs.get(n, (None, None))
+        pager = pager_html(pages[n], prev and (pages[prev], titles[prev]), nxt and (pages[nxt], titles[nxt]))
+        _, body = render_page(loaded[n], pages[n], out, nav_html(entries, pages[n], pages, titles), doc_url, pages,
+                              pager=pager, source=NBS / n)
+        index.append(search_entry(body, pages[n], str(titles[n]), str(fms[n].get("description", ""))))
     if "index.ipynb" not in pages:  # a plain index in sidebar order
         nb = {"cells": [{"cell_type": "raw", "metadata": {}, "source": f"---\ntitle: {SITE_TITLE}\n---"}],
               "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
         render_page(nb, "index.html", out, nav_html(entries, "index.html", pages, titles))
+    write_search_index(out, index)
     res = {"out": out, "pages": pages, "unlisted": unlisted, "errors": errors, "seconds": round(time.time() - t0, 1)}
     if not quiet:
         print(f"built {len(pages)} pages into {out} in {res['seconds']} s")
@@ -460,7 +652,7 @@ def render_notebook(path: Path, # a notebook anywhere (processed here with nbdev
     write_static(out)
     nb = process_notebook(Path(path))
     page = Path(path).stem + ".html"
-    return render_page(nb, page, out, nav_html(nav_entries or [], page, {}, {}))
+    return render_page(nb, page, out, nav_html(nav_entries or [], page, {}, {}))[0]
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Build the surrnb docs (nbdev processing + nbconvert HTML) without Quarto.")
