@@ -6,10 +6,11 @@ Docs: https://surrnb.github.io/surrnb/space.html.md"""
 
 # %% ../nbs/01_space.ipynb #158cafc4
 from __future__ import annotations
-import math, keyword, re
+import itertools, math, keyword, re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 import torch
+from fastcore.basics import patch
 from .core import SurrnbError
 
 # %% auto #0
@@ -130,11 +131,11 @@ class Categorical(Param):
     def __repr__(self): return f"Categorical({self.choices!r})"
 
 # %% ../nbs/01_space.ipynb #e738161a
-def _ok(self: Param) -> Param:
+@patch
+def ok(self: Param) -> Param:
     "Raise the definition error, if any, naming the parameter; return self."
     if self._error: raise self._err(self._error)
     return self
-Param.ok = _ok
 
 # %% ../nbs/01_space.ipynb #33c4b64e
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -170,7 +171,8 @@ def _as_list(configs):
     if isinstance(configs, (list, tuple)): return list(configs)
     raise SurrnbError(f"expected a config dict or a list of them, got {type(configs).__name__}")
 
-def _validate(self: Space, config: dict # a user config: parameter name -> value
+@patch
+def validate(self: Space, config: dict # a user config: parameter name -> value
              ) -> dict:
     "Check `config` against the space and return it typed; raises a one-line SurrnbError naming the parameter."
     if not isinstance(config, dict): raise SurrnbError(f"a config must be a dict, got {type(config).__name__}")
@@ -179,10 +181,10 @@ def _validate(self: Space, config: dict # a user config: parameter name -> value
     missing = [k for k in self.names if k not in config]
     if missing: raise SurrnbError(f"missing parameter(s) {', '.join(map(repr, missing))}")
     return {n: p.check(config[n]) for n, p in self.params.items()}
-Space.validate = _validate
 
 # %% ../nbs/01_space.ipynb #40a13903
-def _encode(self: Space, configs # a config dict or a list of them
+@patch
+def encode(self: Space, configs # a config dict or a list of them
            ) -> torch.Tensor:
     "Configs -> float64 tensor [n, d] in the unit cube."
     rows = [[p.encode(v) for p, v in zip(self.params.values(), self.validate(c).values())] for c in _as_list(configs)]
@@ -196,15 +198,16 @@ def _check_X(self, X):
     if torch.isnan(X).any(): raise SurrnbError("cannot decode a tensor that contains NaN")
     return X
 
-def _decode(self: Space, X # tensor [n, d] (or [d]) in the unit cube
+@patch
+def decode(self: Space, X # tensor [n, d] (or [d]) in the unit cube
            ) -> list[dict]:
     "Unit-cube tensor -> list of configs (values outside [0,1] are clipped)."
     X = _check_X(self, X)
     return [{n: p.decode(u) for (n, p), u in zip(self.params.items(), row)} for row in X.tolist()]
-Space.encode, Space.decode = _encode, _decode
 
 # %% ../nbs/01_space.ipynb #0e3de8a5
-def _levels(self: Space, i: int # column index
+@patch
+def levels(self: Space, i: int # column index
            ) -> torch.Tensor | None:
     "Encoded values of the valid levels of int/cat column `i` (None for a float column)."
     p = self.params[self.names[i]]
@@ -212,7 +215,8 @@ def _levels(self: Space, i: int # column index
     if p.kind == "int" and p.log: return torch.tensor([p.encode(v) for v in range(p.low, p.high + 1)], dtype=torch.float64)
     return (torch.arange(p.k, dtype=torch.float64) + 0.5) / p.k
 
-def _round(self: Space, X # tensor [n, d]
+@patch
+def round(self: Space, X # tensor [n, d]
           ) -> torch.Tensor:
     "Clip to the cube and snap int/cat columns to the encoding of a valid value; equals encode(decode(X)), vectorised."
     X = _check_X(self, X).clamp(0, 1).clone()
@@ -224,10 +228,10 @@ def _round(self: Space, X # tensor [n, d]
         else:
             X[:, i] = ((X[:, i] * p.k).floor().clamp(0, p.k - 1) + 0.5) / p.k
     return X
-Space.levels, Space.round = _levels, _round
 
 # %% ../nbs/01_space.ipynb #f62a85c3
-def _to_natural(self: Space, X # unit-cube tensor [n, d]
+@patch
+def to_natural(self: Space, X # unit-cube tensor [n, d]
                ) -> torch.Tensor:
     "Unit cube -> natural values [n, d] (Float: value, Int: the integer, Categorical: the index)."
     X = self.round(X)
@@ -241,7 +245,8 @@ def _to_natural(self: Space, X # unit-cube tensor [n, d]
             Z[:, i] = torch.exp(t).round() if p.kind == "int" else (torch.exp(t) if p.log else t)
     return Z
 
-def _from_natural(self: Space, Z # natural values [n, d]
+@patch
+def from_natural(self: Space, Z # natural values [n, d]
                  ) -> torch.Tensor:
     "Natural values [n, d] -> unit cube (inverse of `to_natural`)."
     Z = torch.as_tensor(Z, dtype=torch.float64)
@@ -252,55 +257,71 @@ def _from_natural(self: Space, Z # natural values [n, d]
         if p.kind in ("cat",) or (p.kind == "int" and not p.log): X[:, i] = (z - (p.low if p.kind == "int" else 0) + 0.5) / p.k
         else: X[:, i] = ((torch.log(z) if p.log else z) - p._a) / (p._b - p._a)
     return X
-Space.to_natural, Space.from_natural = _to_natural, _from_natural
 
 # %% ../nbs/01_space.ipynb #48c538b8
-def _sample_X(self: Space, n: int, seed: int = 0) -> torch.Tensor:
+@patch
+def sample_X(self: Space, n: int, seed: int = 0) -> torch.Tensor:
     "n uniform random points of the cube, [n, d], rounded to valid values."
     g = torch.Generator().manual_seed(int(seed))
     return self.round(torch.rand(int(n), self.dim, dtype=torch.float64, generator=g))
 
-def _sobol_X(self: Space, n: int, seed: int = 0, skip: int = 0) -> torch.Tensor:
+@patch
+def sobol_X(self: Space, n: int, seed: int = 0, skip: int = 0) -> torch.Tensor:
     "Points skip..skip+n-1 of the scrambled Sobol sequence of this seed, [n, d], rounded to valid values."
     eng = torch.quasirandom.SobolEngine(self.dim, scramble=True, seed=int(seed))
     if skip: eng.fast_forward(int(skip))
     return self.round(eng.draw(int(n), dtype=torch.float64))
 
-def _sample(self: Space, n: int, # number of configs
+@patch
+def sample(self: Space, n: int, # number of configs
             seed: int = 0 # random seed
            ) -> list[dict]:
     "n uniform random configs."
     return self.decode(self.sample_X(n, seed))
 
-def _sobol(self: Space, n: int, # number of configs
+@patch
+def sobol(self: Space, n: int, # number of configs
            seed: int = 0, # scrambling seed
            skip: int = 0 # how many points of the sequence to skip
           ) -> list[dict]:
     "n configs from the scrambled Sobol sequence."
     return self.decode(self.sobol_X(n, seed, skip))
-Space.sample_X, Space.sobol_X, Space.sample, Space.sobol = _sample_X, _sobol_X, _sample, _sobol
 
 # %% ../nbs/01_space.ipynb #3b0a16b2
-def _grid(self: Space, k: int = 5, # points per float parameter
-          limit: int = 100_000 # refuse grids larger than this
-         ) -> list[dict]:
+def _n_levels(p) -> int:
+    "How many values a parameter takes on a grid (floats excepted)."
+    return len(p.choices) if p.kind == "cat" else int(p.high) - int(p.low) + 1
+
+@patch
+def grid(self: Space, k: int = 5, # points per float parameter
+         limit: int = 100_000 # refuse grids larger than this
+        ) -> list[dict]:
     "Every combination of k values per float parameter and all values of int/cat parameters."
-    import itertools
-    axes = []
-    for i, p in enumerate(self.params.values()):
-        axes.append(torch.linspace(0, 1, k, dtype=torch.float64).tolist() if p.kind == "float" else self.levels(i).tolist())
-    size = math.prod(len(a) for a in axes)
+    size = math.prod(k if p.kind == "float" else _n_levels(p) for p in self.params.values())   # before allocating anything
     if size > limit: raise SurrnbError(f"the grid would have {size} points (> {limit}); use fewer points per float or another strategy")
+    axes = [torch.linspace(0, 1, k, dtype=torch.float64).tolist() if p.kind == "float" else self.levels(i).tolist()
+            for i, p in enumerate(self.params.values())]
     return self.decode(torch.tensor(list(itertools.product(*axes)), dtype=torch.float64))
 
-def _to_dict(self: Space) -> dict:
+@patch
+def to_dict(self: Space) -> dict:
     "A JSON-able description of the space."
     return {n: p._spec() for n, p in self.params.items()}
 
-def _from_dict(d: dict # as made by `Space.to_dict`
-              ) -> Space:
-    "Rebuild a Space from `to_dict` output."
-    mk = {"float": lambda s: Float(s["low"], s["high"], s["log"]), "int": lambda s: Int(s["low"], s["high"], s["log"]),
-          "cat": lambda s: Categorical(s["choices"])}
-    return Space({n: mk[s["type"]](s) for n, s in d.items()})
-Space.grid, Space.to_dict, Space.from_dict = _grid, _to_dict, staticmethod(_from_dict)
+_KINDS = {"float": "float", "int": "int", "cat": "cat", "categorical": "cat", "integer": "int"}
+
+@patch(cls_method=True)
+def from_dict(cls: Space, d: dict # as made by `Space.to_dict` (`log` may be left out; "categorical" is accepted for "cat")
+             ) -> Space:
+    "Rebuild a Space from `to_dict` output, with a one-line error for anything malformed."
+    if not isinstance(d, dict) or not d: raise SurrnbError(f"a space description is a non-empty mapping name -> spec, got {d!r}")
+    params = {}
+    for n, s in d.items():
+        if not isinstance(s, dict) or _KINDS.get(str(s.get("type")).lower()) is None:
+            raise SurrnbError(f"parameter {n!r}: expected a mapping with type float, int or cat, got {s!r}")
+        kind = _KINDS[str(s["type"]).lower()]
+        need = ["choices"] if kind == "cat" else ["low", "high"]
+        miss = [k for k in need if k not in s]
+        if miss: raise SurrnbError(f"parameter {n!r}: a {kind} parameter needs {', '.join(need)} (missing {', '.join(miss)})")
+        params[n] = Categorical(s["choices"]) if kind == "cat" else (Float if kind == "float" else Int)(s["low"], s["high"], bool(s.get("log", False)))
+    return cls(params)

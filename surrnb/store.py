@@ -61,9 +61,10 @@ def worker_id(pid: int | None = None # a process id (default: this process)
 
 def worker_alive(wid: str | None # an id made by `worker_id`
                 ) -> bool | None:
-    "True/False for a worker on this host; None when it runs elsewhere (cannot tell)."
+    "True/False for a worker on this host; None when it runs elsewhere or is not a process (cannot tell)."
+    if wid is None: return False
     try: host, pid, ticks = wid.split(":")
-    except (AttributeError, ValueError): return False
+    except (AttributeError, ValueError): return None   # e.g. a trial handed to another program by `surrnb ask`
     if host != socket.gethostname(): return None
     try: os.kill(int(pid), 0)
     except ProcessLookupError: return False
