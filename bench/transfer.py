@@ -1,0 +1,121 @@
+#!/usr/bin/env python
+"""Warm-starting a study from an earlier one: cold BO against `warm-best` (the source's best configs first) and `warm-bo`
+(RGPE, a ranking-weighted ensemble of per-task GPs), on two transfer tasks, plus both warm starts fed an unrelated source
+(the same source trials with their values shuffled):
+
+  * hartmann6 -> hartmann6 shifted by 0.05 in every coordinate and scaled (2 f + 1); source: 100 trials of BO on hartmann6
+  * nb201-cifar10 -> nb201-cifar100 (NAS-Bench-201); source: 200 trials of regularized evolution on CIFAR-10
+
+Each seed builds its own source (seed + 1000) and runs every method with the same study seed. The target quality is
+cold start's median final regret over the seeds (NAS-Bench-201: regret of the mean accuracy of the best-observed cell, as
+in bench/nas_nb201.py); for each method the script reports, per seed, the evaluations needed to reach it (median and
+quartiles over seeds; runs that never reach it count as infinite), and the median best-so-far regret at checkpoints.
+Writes bench/results/transfer.json.
+
+    python bench/transfer.py                       # 10 seeds, 50 evaluations per target study (about half an hour)
+    python bench/transfer.py --seeds 2 --budget 12 # quick look
+"""
+import os
+for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"): os.environ.setdefault(_v, "1")
+import argparse, json, math, random, statistics, sys, time, warnings, platform
+from pathlib import Path
+import torch
+torch.set_num_threads(1)
+
+TASKS = ["hartmann6", "nb201"]
+METHODS = ["cold", "warm-best", "warm-bo", "warm-best-shuffled", "warm-bo-shuffled"]
+
+def make_task(task, seed):
+    "(source problem, source strategy, source trials, target problem, score(trial config, value) -> regret)."
+    from surrnb.problems import get_problem
+    from surrnb.search.transfer import Shifted
+    if task == "hartmann6":
+        src = get_problem("hartmann6"); tgt = Shifted(src, 0.05, 2.0, 1.0)
+        return src, "bo", 100, tgt, lambda cfg, v: v - tgt.optimum
+    if task == "nb201":
+        src, tgt = get_problem("nb201-cifar10", seed=seed), get_problem("nb201-cifar100", seed=seed)
+        return src, "rea", 200, tgt, lambda cfg, v: tgt.best_accuracy - tgt.accuracy(cfg)
+    raise ValueError(task)
+
+def shuffled(study, seed):
+    "The source's COMPLETE trials with their values permuted: an unrelated task on the same space."
+    done = [t for t in study.trials if str(t.state) == "COMPLETE"]
+    vals = [t.value for t in done]; random.Random(seed).shuffle(vals)
+    return ([t.config for t in done], vals, study.direction)
+
+def run(task, seed, budget, methods):
+    from surrnb.study import Study, strategies
+    src_prob, src_strat, n_src, tgt, score = make_task(task, seed)
+    t0 = time.perf_counter()
+    source = Study(src_prob.space, src_strat, storage=":memory:", name="source", seed=seed + 1000).optimize(src_prob.evaluate, n_src, show_progress=False)
+    out = dict(source_seconds=time.perf_counter() - t0)
+    for m in methods:
+        kind = m.replace("-shuffled", "")
+        srcs = [shuffled(source, seed) if m.endswith("-shuffled") else source]
+        strat = strategies.get("bo") if m == "cold" else strategies.get(kind, sources=srcs)
+        study = Study(tgt.space, strat, storage=":memory:", name=m, seed=seed)
+        best, curve, t0 = None, [], time.perf_counter()
+        for _ in range(budget):
+            t = study.ask(); t = study.tell(t, tgt.evaluate(t.config))
+            if t.value is not None and (best is None or t.value < best.value): best = t
+            curve.append(float(score(best.config, best.value)))
+        out[m] = dict(curve=curve, seconds=time.perf_counter() - t0)
+    return out
+
+def evals_to(curve, q):
+    "First number of evaluations whose best-so-far regret is <= q (inf if never)."
+    return next((i + 1 for i, r in enumerate(curve) if r <= q + 1e-12), math.inf)
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--budget", type=int, default=50, help="evaluations per target study")
+    ap.add_argument("--tasks", default=",".join(TASKS))
+    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "transfer.json"), help="'' to skip writing")
+    a = ap.parse_args(argv)
+    methods, res = a.methods.split(","), {}
+    assert methods[0] == "cold", "the first method must be 'cold' (it sets the target quality)"
+    for task in a.tasks.split(","):
+        runs = []
+        for seed in range(a.seeds):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                runs.append(run(task, seed, a.budget, methods))
+            print(f"{task} seed {seed}: " + "  ".join(f"{m} {runs[-1][m]['curve'][-1]:.4g} ({runs[-1][m]['seconds']:.0f}s)" for m in methods),
+                  file=sys.stderr, flush=True)
+        q = statistics.median(r["cold"]["curve"][-1] for r in runs)
+        r_task = dict(target_regret=q, budget=a.budget, seeds=a.seeds, methods={})
+        for m in methods:
+            e = [evals_to(r[m]["curve"], q) for r in runs]
+            qs = statistics.quantiles(e, n=4) if len(e) > 1 else [e[0]] * 3
+            curves = [r[m]["curve"] for r in runs]
+            med = [statistics.median(c[i] for c in curves) for i in range(a.budget)]
+            finals = [c[-1] for c in curves]
+            fq = statistics.quantiles(finals, n=4) if len(finals) > 1 else [finals[0]] * 3
+            r_task["methods"][m] = dict(evals_to_target=e, median_evals=statistics.median(e), evals_q25=qs[0], evals_q75=qs[2],
+                                        median_curve=med, median_curve_evals=evals_to(med, q), final=finals,
+                                        median_final=statistics.median(finals), final_q25=fq[0], final_q75=fq[2],
+                                        seconds_per_run=statistics.median(r[m]["seconds"] for r in runs))
+        res[task] = r_task
+    print(f"\nevaluations to reach cold start's median final regret after {a.budget} evaluations "
+          f"(median [quartiles] over {a.seeds} seeds; inf = not reached), and median final regret [quartiles]")
+    for task, r in res.items():
+        print(f"{task}: target regret {r['target_regret']:.4g}")
+        for m, s in r["methods"].items():
+            print(f"  {m:20s} evals {s['median_evals']:>5} [{s['evals_q25']}, {s['evals_q75']}]   final regret {s['median_final']:.4g} "
+                  f"[{s['final_q25']:.3g}, {s['final_q75']:.3g}]   median curve reaches it at {s['median_curve_evals']}   {s['seconds_per_run']:.0f}s/run")
+        c, w, ws = (r["methods"].get(k) for k in ("cold", "warm-bo", "warm-bo-shuffled"))
+        if w: print(f"  warm-bo needs {w['median_evals'] / a.budget:.2f} x cold's budget (done means <= 0.5)")
+        if ws: print(f"  warm-bo with a shuffled source: median final regret {ws['median_final']:.4g} vs cold {c['median_final']:.4g}; "
+                     f"not worse on {sum(x <= y for x, y in zip(ws['final'], c['final']))}/{a.seeds} seeds")
+    if a.out:
+        import surrnb
+        meta = dict(seeds=a.seeds, budget=a.budget, machine=platform.platform(), cpus=os.cpu_count(), threads=1,
+                    versions=dict(surrnb=surrnb.__version__, torch=torch.__version__), when=time.strftime("%Y-%m-%d %H:%M"))
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).write_text(json.dumps(dict(meta=meta, results=res), indent=1, default=str))
+        print(f"wrote {a.out}")
+    return res
+
+if __name__ == "__main__": main()
