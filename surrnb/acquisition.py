@@ -11,12 +11,13 @@ import numpy as np
 import torch
 from torch import Tensor
 from scipy.optimize import minimize
-from .core import Registry, SurrnbError
-from .surrogates.core import Posterior, single_threaded
+from .core import Registry, SurrnbError, threads
+from .surrogates.core import Posterior
 
 # %% auto #0
 __all__ = ['acquisitions', 'Acquisition', 'ExpectedImprovement', 'log1mexp', 'log_h', 'LogExpectedImprovement',
-           'ProbabilityOfImprovement', 'UpperConfidenceBound', 'ThompsonSampling', 'AcqFunction', 'optimize_acqf']
+           'ProbabilityOfImprovement', 'UpperConfidenceBound', 'ThompsonSampling', 'AcqFunction', 'n_levels',
+           'relaxed_columns', 'optimize_acqf']
 
 # %% ../nbs/20_acquisition.ipynb #46dfb9b3
 class Acquisition:
@@ -187,6 +188,21 @@ class _Cube:
     def round(self, X): return torch.as_tensor(X, dtype=torch.float64).clamp(0, 1)
     def levels(self, i): return None
 
+def n_levels(space, # a Space (or `_Cube`)
+             i: int # column index
+            ) -> int | None:
+    "Number of valid values of int/cat column `i`, counted without listing them (None for a float column)."
+    if space.kinds[i] == "float": return None
+    p = space.params[space.names[i]]
+    return p.k if p.kind == "cat" else p.high - p.low + 1
+
+def relaxed_columns(space, # a Space (or an int d for the all-float cube)
+                    max_levels: int = 64 # integer columns with more values than this are relaxed
+                   ) -> list[int]:
+    "Columns the optimiser moves continuously: floats, and integers with more than `max_levels` values (relax, then round)."
+    sp = _Cube(space) if isinstance(space, int) else space
+    return [i for i, k in enumerate(sp.kinds) if k == "float" or (k == "int" and n_levels(sp, i) > max_levels)]
+
 def _raw_points(space, n_raw, seed, di, levels, max_enum) -> Tensor:
     "Raw candidates [n,d]: scrambled Sobol, with every discrete combination included when there are few."
     n_combo = math.prod(len(levels[i]) for i in di) if di else 0
@@ -212,6 +228,23 @@ def _neighbours(X, di, levels, kinds, radius=2, full=8) -> tuple[Tensor, Tensor]
         C = X.repeat_interleave(idx.shape[1], 0)
         C[:, i] = L[idx.reshape(-1)]
         out.append(C); owner.append(torch.arange(r).repeat_interleave(idx.shape[1]))
+    return torch.cat(out), torch.cat(owner)
+
+_STEPS = (-2, -1, 1, 2)
+_FACTORS = (0.5, 0.8, 0.95, 0.99, 0.999, 1.001, 1.01, 1.05, 1.25, 2.0)
+
+def _int_moves(X, ri, space) -> tuple[Tensor, Tensor]:
+    "Moves of the wide integer columns `ri` of each row of X [r,d] without listing levels: +-1, +-2 and a few relative steps."
+    r, out, owner = X.shape[0], [], []
+    Z = space.to_natural(X)
+    for i in ri:
+        p = space.params[space.names[i]]
+        v = Z[:, i:i + 1]
+        cand = torch.cat([v + torch.tensor(_STEPS, dtype=torch.float64), (v * torch.tensor(_FACTORS, dtype=torch.float64)).round()], 1)
+        cand = cand.clamp(p.low, p.high)
+        C = Z.repeat_interleave(cand.shape[1], 0)
+        C[:, i] = cand.reshape(-1)
+        out.append(space.from_natural(C)); owner.append(torch.arange(r).repeat_interleave(cand.shape[1]))
     return torch.cat(out), torch.cat(owner)
 
 # %% ../nbs/20_acquisition.ipynb #d76d8247
@@ -250,25 +283,29 @@ def optimize_acqf(f, # maps X [m,d] in the unit cube to acquisition values [m], 
                   exclude: Tensor | None = None, # [p,d] points the answer must not coincide with (evaluated or pending)
                   maxiter: int = 20, # cap on L-BFGS-B iterations per polish
                   max_enum: int = 512, # enumerate the integer/categorical part when it has at most this many combinations
-                  n_rounds: int = 4 # at most this many alternations of continuous polish and discrete moves
+                  n_rounds: int = 4, # at most this many alternations of continuous polish and discrete moves
+                  max_levels: int = 64 # integers with more values are relaxed (moved continuously, scored rounded), never listed
                  ) -> tuple[Tensor, float]: # the best point x [d] (x == space.round(x)) and f(x)
     "Maximise an acquisition over a mixed space: Sobol raw samples, then multi-start L-BFGS-B on floats and local search on int/cat columns."
-    with single_threaded(): return _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum, n_rounds)
+    with threads(1): return _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum, n_rounds, max_levels)
 
-def _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum, n_rounds):
+def _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum, n_rounds, max_levels=64):
     sp = _Cube(space) if isinstance(space, int) else space
     d, kinds = sp.dim, list(sp.kinds)
-    fi = [i for i, k in enumerate(kinds) if k == "float"]
-    di = [i for i, k in enumerate(kinds) if k != "float"]
+    fi = relaxed_columns(sp, max_levels)                       # floats + wide integers: L-BFGS-B
+    ri = [i for i in fi if kinds[i] == "int"]                  # the relaxed integers also take integer steps
+    relaxed = bool(ri)
+    di = [i for i, k in enumerate(kinds) if i not in fi]       # categories + narrow integers: listed levels, discrete moves
     levels = {i: sp.levels(i) for i in di}
     ex = None
     if exclude is not None and len(exclude):
         ex = sp.round(torch.as_tensor(exclude, dtype=torch.float64).reshape(-1, d))
 
-    def score(X):
-        with torch.no_grad(): v = f(X).detach().to(torch.float64).reshape(-1).clone()
+    def score(X):   # a relaxed point is scored where it will land: rounded
+        R = sp.round(X) if relaxed else X
+        with torch.no_grad(): v = f(R).detach().to(torch.float64).reshape(-1).clone()
         v[~torch.isfinite(v)] = -math.inf
-        if ex is not None: v[(X[:, None, :] - ex[None]).abs().amax(-1).min(-1).values <= 1e-9] = -math.inf
+        if ex is not None: v[(R[:, None, :] - ex[None]).abs().amax(-1).min(-1).values <= 1e-9] = -math.inf
         return v
 
     X = torch.unique(_raw_points(sp, n_raw, seed, di, levels, max_enum), dim=0)
@@ -289,8 +326,11 @@ def _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum
                     vn = score(Xn); better = vn > vs
                     Xs[better], vs[better] = Xn[better], vn[better]
             moved = False
-            for _ in range(20 if di else 0):   # greedy discrete moves until none improves
-                C, own = _neighbours(Xs, di, levels, kinds)
+            for _ in range(20 if di or ri else 0):   # greedy discrete moves until none improves
+                C, own = _neighbours(Xs, di, levels, kinds) if di else (Xs[:0], torch.zeros(0, dtype=torch.long))
+                if ri:
+                    Cr, own_r = _int_moves(sp.round(Xs), ri, sp)
+                    C, own = torch.cat([C, Cr]), torch.cat([own, own_r])
                 vc = score(C)
                 best = torch.full_like(vs, -math.inf).scatter_reduce(0, own, vc, "amax")
                 better = best > vs + 1e-12 * vs.abs().clamp_min(1e-300)

@@ -56,3 +56,25 @@ def test_logei_is_log_ei_where_representable(z, sigma):
 def test_log_h_is_finite_and_increasing(z):
     a = log_h(torch.tensor([z, z + abs(z) * 1e-3 + 1e-3], dtype=torch.float64))
     assert torch.isfinite(a).all() and a[1] > a[0]
+
+
+def test_posterior_mean_incumbent_ei_matches_monte_carlo():
+    "BO's noisy incumbent (smallest posterior mean at the observed points): EI over it equals a Monte Carlo average of max(y* - f, 0)."
+    from surrnb.surrogates.gp import GP
+    from surrnb.search.bo import BayesOpt
+    from surrnb.acquisition import ExpectedImprovement, LogExpectedImprovement, AcqFunction
+    g = torch.Generator().manual_seed(1)
+    X = torch.rand(20, 3, generator=g, dtype=torch.float64)
+    y = (X - 0.5).pow(2).sum(-1) + 0.1 * torch.randn(20, generator=g, dtype=torch.float64)
+    gp = GP().fit(X, y)
+    best = BayesOpt(incumbent="mean")._incumbent(gp, X, y)
+    assert best == gp.posterior(X).mean.min().item() and best > y.min().item()
+    Q = 0.5 + 0.3 * (torch.rand(5, 3, generator=g, dtype=torch.float64) - 0.5)   # near the minimum, where EI is not negligible
+    post = gp.posterior(Q)
+    draws = post.mean + post.variance.sqrt() * torch.randn(400_000, 5, generator=g, dtype=torch.float64)
+    imp = (best - draws).clamp_min(0)
+    mc, se = imp.mean(0), imp.std(0) / len(imp) ** 0.5                  # Monte Carlo estimate and its standard error
+    ei = ExpectedImprovement()(post, best)
+    assert ((ei - mc).abs() < 4 * se).all() and (mc > 10 * se).all(), (ei, mc, se)
+    f = AcqFunction(gp, LogExpectedImprovement(), best)                # the BO path: log EI, closed form
+    assert ((f(Q).exp() - mc).abs() < 4 * se).all()

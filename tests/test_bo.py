@@ -133,3 +133,57 @@ def test_bo_takes_the_fast_path_only_where_it_exists():
     rf = __import__("surrnb.surrogates.forest", fromlist=["x"])
     from surrnb.surrogates.core import surrogates
     assert not AcqFunction(surrogates.get("rf").fit(X, X.sum(-1)), acquisitions.get("logei"), 0.0).fast
+
+
+def test_resume_is_bit_identical(tmp_path):
+    "Seeded BO on Hartmann6: 20 trials straight vs 10, a new process-like restart (fresh objects), then 10 more: same configs."
+    prob = get_problem("hartmann6")
+    a = Study(prob.space, strategy=BayesOpt(), storage=str(tmp_path / "a.db"), name="a", seed=5)
+    a.optimize(prob.evaluate, n_trials=20, show_progress=False)
+    b = Study(prob.space, strategy=BayesOpt(), storage=str(tmp_path / "b.db"), name="b", seed=5)
+    b.optimize(prob.evaluate, n_trials=10, show_progress=False)
+    b.storage.close() if hasattr(b.storage, "close") else None
+    del b
+    b = Study(prob.space, strategy=BayesOpt(), storage=str(tmp_path / "b.db"), name="b", seed=5)   # resumes: the strategy starts empty
+    b.optimize(prob.evaluate, n_trials=20, show_progress=False)
+    assert len(a.trials) == len(b.trials) == 20
+    assert [t.config for t in a.trials] == [t.config for t in b.trials]
+
+
+_HUGE = r'''
+import resource, sys, time
+import torch
+from surrnb.study import Study
+from surrnb.space import Space, Int, Float
+import surrnb.search.bo
+vm = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (vm + 2**30, vm + 2**30))      # at most 1 GiB more than the imports took
+t = time.perf_counter()
+st = Study(Space(n=Int(1, 10**12, log=True), x=Float(0, 1)), strategy="bo", storage=":memory:", seed=0)
+st.optimize(lambda c: (__import__("math").log10(c["n"]) - 7.3) ** 2 + c["x"], n_trials=10, show_progress=False)
+print(time.perf_counter() - t, st.best.config["n"])
+'''
+
+def test_wide_integer_under_memory_limit():
+    "Int(1, 10**12, log=True): BO never lists the levels, so 10 trials take seconds and well under 1 GiB beyond the imports."
+    import subprocess, sys
+    r = subprocess.run([sys.executable, "-c", _HUGE], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    secs, n = r.stdout.split()
+    assert float(secs) < 30 and 1 <= int(n) <= 10**12
+
+
+def test_recommend_on_noisy_quadratic():
+    "With noise, the recommended config (smallest posterior mean) is truly better than the best observed one more often than worse."
+    c = torch.tensor([0.3, 0.6, 0.45], dtype=torch.float64)
+    sp = Space(x0=Float(0, 1), x1=Float(0, 1), x2=Float(0, 1))
+    fq = lambda cfg: (torch.tensor([cfg["x0"], cfg["x1"], cfg["x2"]], dtype=torch.float64) - c).pow(2).sum().item()
+    wins = losses = 0
+    for seed in range(5):
+        g = torch.Generator().manual_seed(seed)
+        s = Study(sp, strategy=BayesOpt(), storage=":memory:", seed=seed)
+        s.optimize(lambda cfg: fq(cfg) + 0.05 * torch.randn(1, generator=g, dtype=torch.float64).item(), n_trials=20, show_progress=False)
+        rec = s.strategy.recommend(s)
+        assert rec in [t.config for t in s.trials]
+        wins += fq(rec) < fq(s.best.config); losses += fq(rec) > fq(s.best.config)
+    assert wins > losses, (wins, losses)

@@ -10,10 +10,11 @@ import math
 import numpy as np
 import torch
 from torch import Tensor
-from ..core import SurrnbError
+from ..core import SurrnbError, threads
+from ..store import TrialState
 from ..study import Strategy, Suggestion, SearchExhausted
-from ..surrogates.core import Surrogate, surrogates, single_threaded
-from ..acquisition import acquisitions, optimize_acqf, AcqFunction, _lbfgs
+from ..surrogates.core import Surrogate, surrogates
+from ..acquisition import acquisitions, optimize_acqf, AcqFunction, _lbfgs, relaxed_columns
 import surrnb.surrogates.gp  # registers "gp"
 
 # %% auto #0
@@ -32,6 +33,7 @@ class BayesOpt(Strategy):
                  maxiter: int = 20, # L-BFGS-B iterations per polish (also of the incumbent polish)
                  warp: str = "power", # monotone warping of y before the fit: "power" (Yeo-Johnson) or "none"
                  polish: bool = True, # also run L-BFGS-B from the best point so far
+                 incumbent: str = "mean", # best_y of the acquisition: "mean" (min posterior mean at the observed points) or "observed" (min y)
                  **surrogate_kw # passed to the surrogate factory, e.g. kernel="rbf"
                 ):
         if pending not in ("believer", "liar"): raise SurrnbError(f"pending must be 'believer' or 'liar', got {pending!r}")
@@ -39,8 +41,9 @@ class BayesOpt(Strategy):
         self.surrogate, self.acquisition, self.n_init, self.pending = surrogate, acquisition, n_init, pending
         if warp not in ("power", "none"): raise SurrnbError(f"warp must be 'power' or 'none', got {warp!r}")
         self.n_raw, self.n_restarts, self.maxiter, self.surrogate_kw, self.warp = n_raw, n_restarts, maxiter, surrogate_kw, warp
-        self.polish = polish
-        self.model = None   # the fitted surrogate, kept between asks (warm starts)
+        if incumbent not in ("observed", "mean"): raise SurrnbError(f"incumbent must be 'mean' or 'observed', got {incumbent!r}")
+        self.polish, self.incumbent = polish, incumbent
+        self.model = None   # the last fitted surrogate (for inspection; every ask fits a fresh one from the stored trials)
 
     def __repr__(self):
         s = self.surrogate if isinstance(self.surrogate, str) else type(self.surrogate).__name__
@@ -76,19 +79,20 @@ def init_size(self: BayesOpt, space) -> int:
     "Number of Sobol points before the first model."
     return self.n_init if self.n_init is not None else max(5, space.dim + 3)
 
-# Inside BO the GP is refitted after every trial: one L-BFGS-B run warm-started from the previous fit is enough
-_BO_DEFAULTS = {"gp": dict(restarts=0, cold_start=False)}
+# Inside BO the GP is refitted after every trial from the stored trials alone: one L-BFGS-B run from the prior
+# modes, no warm start from an earlier fit (that state is not stored, and a resumed study must ask what the
+# uninterrupted one would have asked)
+_BO_DEFAULTS = {"gp": dict(restarts=0, warm_start=False)}
 
 @patch
 def _surrogate(self: BayesOpt, space) -> Surrogate:
-    "The surrogate object (built on first use), told about categorical columns when it can use them."
-    if self.model is None:
-        kw = {**_BO_DEFAULTS.get(self.surrogate, {}), **self.surrogate_kw} if isinstance(self.surrogate, str) else {}
-        s = surrogates.get(self.surrogate, **kw) if isinstance(self.surrogate, str) else self.surrogate
-        if hasattr(s, "cat_dims") and s.cat_dims is None and "cat" in space.kinds:
-            s.cat_dims = {i: len(space.levels(i)) for i, k in enumerate(space.kinds) if k == "cat"}
-        self.model = s
-    return self.model
+    "A fresh surrogate for this ask (a Surrogate object passed by the user is reused), told about categorical columns."
+    kw = {**_BO_DEFAULTS.get(self.surrogate, {}), **self.surrogate_kw} if isinstance(self.surrogate, str) else {}
+    s = surrogates.get(self.surrogate, **kw) if isinstance(self.surrogate, str) else self.surrogate
+    if hasattr(s, "cat_dims") and s.cat_dims is None and "cat" in space.kinds:
+        s.cat_dims = {i: space.params[space.names[i]].k for i, k in enumerate(space.kinds) if k == "cat"}
+    self.model = s
+    return s
 
 @patch
 def _fantasise(self: BayesOpt, model: Surrogate, X: Tensor, y: Tensor, P: Tensor) -> Surrogate:
@@ -118,28 +122,58 @@ def polish(f, # acquisition: X [m,d] -> [m], differentiable in the float columns
 
 # %% ../../nbs/21_search.bo.ipynb #61f60d0e
 @patch
+def _incumbent(self: BayesOpt, model: Surrogate, X: Tensor, y: Tensor) -> float:
+    "best_y of the acquisition: the smallest observation, or the smallest posterior mean at the observed points X [n,d] when the data are noisy."
+    if self.incumbent == "observed": return y.min().item()
+    with torch.no_grad(): return model.posterior(X).mean.min().item()
+
+@patch
 def ask(self: BayesOpt, study) -> Suggestion:
     "Next config: a Sobol point during the initial design, else the maximiser of the acquisition function."
     space, number, trials = study.space, study.next_number, study.trials   # read the storage once
     X, y, P = study.observations(trials)
     if len(X) + len(P) < self.init_size(space) or len(X) == 0:
         return Suggestion(space.sobol(1, seed=study.seed, skip=number)[0])
-    with single_threaded():
+    with threads(1):
         tried = self._tried(study, trials)
         if self.warp == "power": y = power_warp(y)
         model = self._fantasise(self._surrogate(space).fit(X, y), X, y, P)
         acq = acquisitions.get(self.acquisition)
         if getattr(acq, "one_shot", False) and hasattr(acq, "seed"): acq.seed = study.trial_seed(number, "bo-ts")
-        f = AcqFunction(model, acq, y.min().item())
+        f = AcqFunction(model, acq, self._incumbent(model, X, y))
         n_raw, n_restarts = (2048, 10) if f.fast else (512, 3)   # a thorough search where gradients are cheap
         try:
-            x, _ = optimize_acqf(f, space, n_raw=self.n_raw or n_raw, n_restarts=n_restarts if self.n_restarts is None else self.n_restarts, seed=study.trial_seed(number, "bo"),
-                                 exclude=tried, maxiter=self.maxiter)
+            x, val = optimize_acqf(f, space, n_raw=self.n_raw or n_raw, n_restarts=n_restarts if self.n_restarts is None else self.n_restarts, seed=study.trial_seed(number, "bo"),
+                                   exclude=tried, maxiter=self.maxiter)
         except SurrnbError as e: raise SearchExhausted(str(e)) from None
-        fi = [i for i, k in enumerate(space.kinds) if k == "float"]
+        fi = relaxed_columns(space)    # floats and wide integers
         if self.polish and fi and not getattr(acq, "one_shot", False):
-            with torch.no_grad(): val = float(f(x[None])[0])
-            xp, vp = polish(f, X[y.argmin()], fi, max(5, self.maxiter // 2))
-            xp = space.round(xp[None])[0]
+            xp, _ = polish(f, X[y.argmin()], fi, max(5, self.maxiter // 2))
+            xp = space.round(xp[None])[0]                      # scored where it lands
+            with torch.no_grad(): vp = float(f(xp[None])[0])
             if vp > val and (tried - xp).abs().amax(-1).min() > 1e-9: x = xp
     return Suggestion(space.decode(x)[0])
+
+# %% ../../nbs/21_search.bo.ipynb #cb11fc10
+@patch
+def recommend(self: BayesOpt, study) -> dict:
+    "The config the model believes best: the finished trial with the smallest posterior mean (the best one while there are fewer than 3)."
+    done = [t for t in study.trials if t.state == TrialState.COMPLETE]
+    if not done: raise SurrnbError("recommend needs at least one finished trial; run the study first")
+    X, y, _ = study.observations(done)
+    if len(done) < 3: return dict(done[int(y.argmin())].config)
+    with threads(1):
+        yw = power_warp(y) if self.warp == "power" else y
+        with torch.no_grad(): mu = self._surrogate(study.space).fit(X, yw).posterior(X).mean
+    return dict(done[int(mu.argmin())].config)
+
+# %% ../../nbs/21_search.bo.ipynb #0bcb31f9
+import functools
+from ..study import strategies
+
+def _bo_with(n: str):
+    "Resolve `bo-NAME` to BayesOpt with surrogate NAME, for any registered surrogate."
+    if not n.startswith("bo-") or n[3:] not in surrogates: return None
+    return functools.partial(BayesOpt, surrogate=n[3:])
+
+strategies.add_resolver(_bo_with, listing=lambda: {f"bo-{s}": f"BO with the {s} surrogate: {d}" for s, d in surrogates.describe().items() if s != "gp"})

