@@ -14,8 +14,8 @@ from scipy.optimize import minimize
 from scipy.linalg import cho_solve, solve_triangular
 from gpytorch.priors import LogNormalPrior, GammaPrior
 from fastcore.basics import patch
-from ..core import SurrnbError
-from .core import Surrogate, GaussianPosterior, psd_cholesky, single_threaded, surrogates
+from ..core import SurrnbError, threads
+from .core import Surrogate, GaussianPosterior, psd_cholesky, surrogates
 
 # %% auto #0
 __all__ = ['matern52', 'rbf', 'CategoricalKernel', 'hamming', 'lengthscale_prior', 'lognormal_logpdf', 'gamma_logpdf', 'GP']
@@ -264,7 +264,7 @@ def fit(self: GP, X: Tensor, # [n,d] inputs in the unit cube
     self.fitdata_ = (tuple(None if p is None else p[idx] for p in self.P_), self.yz_[idx])
     self.fitnp_ = (tuple(None if p is None else p.detach().numpy() for p in self.fitdata_[0]), self.fitdata_[1].numpy())
     best, self.nfev_ = None, 0
-    with single_threaded():
+    with threads(1):
         for th in self._starts():
             fun, x, nfev = self._minimize(th)
             self.nfev_ += nfev
