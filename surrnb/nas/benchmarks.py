@@ -13,9 +13,10 @@ from ..core import SurrnbError
 from ..problems import Problem, problems
 from ..parallel import nb201_table
 from .spaces import NB201_OPS, cell_space, config_to_cell, cell_code, cell_to_config
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['NB201', 'row', 'evaluate', 'accuracy', 'objectives']
+__all__ = ['NB201']
 
 # %% ../../nbs/42_nas.benchmarks.ipynb #3482599f
 class NB201(Problem):
@@ -38,15 +39,18 @@ class NB201(Problem):
         super().__init__(cell_space(), noise_std, seed)
 
 # %% ../../nbs/42_nas.benchmarks.ipynb #512f1354
+@patch
 def _rows(self: NB201, Z: Tensor) -> np.ndarray:
     "Table rows of natural coordinates [n, 6] (op indices)."
     Z = np.asarray(torch.as_tensor(Z).round().long())
     return (Z * 5 ** np.arange(5, -1, -1)).sum(-1)
 
-def _f(self: NB201, Z: Tensor) -> Tensor:
+@patch
+def f(self: NB201, Z: Tensor) -> Tensor:
     "Mean validation error (%) of cells given by op indices [n, 6]."
     return torch.from_numpy(100 - self.mean_acc[self._rows(Z)]).to(torch.float64)
 
+@patch
 def row(self: NB201, config # a config (Op0..Op5) or a genotype
        ) -> int:
     "Row of the cell in the table."
@@ -55,6 +59,7 @@ def row(self: NB201, config # a config (Op0..Op5) or a genotype
     assert self.table["keys"][i] == cell_code(c)
     return i
 
+@patch
 def evaluate(self: NB201, config: dict, # a config of `space`
              budget: float | None = None # ignored (the table holds 200-epoch results)
             ) -> float:
@@ -64,18 +69,19 @@ def evaluate(self: NB201, config: dict, # a config of `space`
     else: y = 100 - float(self.table["val_acc"][i, int(self._rng.integers(self.n_seeds[i]))])
     return y + self.noise_std * float(self._rng.standard_normal()) if self.noise_std else y
 
+@patch
 def accuracy(self: NB201, config # a config or a genotype
             ) -> float:
     "Mean validation accuracy (%) over the training seeds: the score of a picked cell."
     return float(self.mean_acc[self.row(config)])
 
+@patch
 def objectives(self: NB201, config # a config or a genotype
               ) -> dict:
     "Mean accuracy (%), error (%), size (MB), latency (s) and training time (s) of a cell."
     i = self.row(config)
     return dict(accuracy=float(self.mean_acc[i]), error=float(100 - self.mean_acc[i]), size=float(self.table["size"][i]),
                 latency=float(self.table["latency"][i]), train_time=float(self.table["train_time"][i]))
-NB201._rows, NB201.f, NB201.row, NB201.evaluate, NB201.accuracy, NB201.objectives = _rows, _f, row, evaluate, accuracy, objectives
 
 # %% ../../nbs/42_nas.benchmarks.ipynb #a9f403ff
 def _nb201(dataset):

@@ -12,6 +12,9 @@ from torch import Tensor
 from ..core import SurrnbError
 from .spaces import cell_to_config, config_to_cell, canonical_key, random_cell, mutate_cell, crossover_cells, all_cells
 from .encodings import encode_cells
+from ..surrogates.core import surrogates
+from ..search.nas import _BANANAS_DEFAULTS
+from ..core import threads
 
 # %% auto #0
 __all__ = ['pareto_mask', 'hypervolume_2d', 'mo_observe', 'mo_true', 'true_front', 'front_2d', 'mo_score', 'nondominated_ranks',
@@ -149,8 +152,6 @@ def parego(problem, # an `nb201-*` problem
            seed: int = 0
           ) -> tuple[list[dict], Tensor]:
     "ParEGO-style search: (configs queried, observed objectives [budget, 2])."
-    from surrnb.surrogates.core import surrogates, single_threaded
-    from surrnb.search.nas import _BANANAS_DEFAULTS
     rng = np.random.default_rng(seed)
     cfgs, Y, seen = [], [], set()
     def query(cell): cfgs.append(cell_to_config(cell)); seen.add(canonical_key(cell)); Y.append(mo_observe(problem, cfgs[-1], cost))
@@ -169,7 +170,7 @@ def parego(problem, # an `nb201-*` problem
             c = random_cell(rng) if rng.random() < 0.1 else mutate_cell(parents[i % len(parents)], rng)
             if canonical_key(c) not in ks: ks.add(canonical_key(c)); cands.append(c)
         kw = _BANANAS_DEFAULTS.get(surrogate, {})
-        with single_threaded():
+        with threads(1):
             post = surrogates.get(surrogate, **kw).fit(encode_cells([config_to_cell(c) for c in cfgs], encoding), s) \
                                                  .posterior(encode_cells(cands, encoding))
         draw = post.mean.detach() + post.variance.detach().clamp_min(0).sqrt() * torch.from_numpy(rng.standard_normal(len(cands)))

@@ -17,6 +17,9 @@ from ..space import Space, Categorical
 from ..problems import Problem, problems
 from ..parallel import NB201_OPS
 from .spaces import EDGES, check_cell, cell_to_str, cell_from_str, cell_space, config_to_cell
+from ..train.learner import load_data
+from ..parallel import report
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['as_cell', 'ReLUConvBN', 'Zero', 'make_op', 'Cell', 'ResBlock', 'CellNetwork', 'digits_data', 'accuracy', 'fit',
@@ -107,7 +110,6 @@ class CellNetwork(nn.Module):
 def digits_data(seed: int = 0 # seed of the stratified 80/20 split
                ) -> dict:
     "The digits split of `surrnb.train.learner.load_data` (x_train [1437,1,8,8], y_train, x_valid [360,1,8,8], y_valid)."
-    from surrnb.train.learner import load_data
     return load_data("digits", seed=seed)
 
 @torch.no_grad()
@@ -120,7 +122,6 @@ def accuracy(net: nn.Module, x: Tensor, y: Tensor, # a network, images, labels
     return correct / len(x)
 
 def _report(step, value) -> bool:
-    from surrnb.parallel import report
     return report(step, value)
 
 def fit(net: nn.Module, data: dict, # a network and a `digits_data`-like dict
@@ -184,7 +185,8 @@ class DigitsCell(Problem):
     def f(self, Z): raise SurrnbError(f"{self.name}: every value is a training run; use evaluate(config, budget)")
     def __getstate__(self): return {**self.__dict__, "_data": None}
 
-def _evaluate(self: DigitsCell, config: dict, # Op0..Op5
+@patch
+def evaluate(self: DigitsCell, config: dict, # Op0..Op5
               budget: float | None = None, # epochs (default `default_budget`)
               report: Callable | None = None) -> float:
     "Train the cell of `config` for `budget` epochs; the validation error."
@@ -193,6 +195,5 @@ def _evaluate(self: DigitsCell, config: dict, # Op0..Op5
     if not self.min_budget * (1 - 1e-9) <= b <= self.max_budget * (1 + 1e-9):
         raise SurrnbError(f"{self.name}: budget {b:g} is outside [{self.min_budget:g}, {self.max_budget:g}] epochs")
     return train_cell(cfg, max(1, int(round(b))), self.data, self.C, self.N, self.lr, seed=self.seed, report=report)["error"]
-DigitsCell.evaluate = _evaluate
 
 problems.register("digits-cell", DigitsCell, doc="NB201 cell network trained on scikit-learn digits (8x8), validation error; budget = epochs 1..20")

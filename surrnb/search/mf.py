@@ -13,6 +13,8 @@ from torch import Tensor
 from ..core import SurrnbError
 from ..store import Trial, TrialState
 from ..study import Strategy, Suggestion, Study, strategies
+from ..problems import get_problem
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['budget_ladder', 'sh_rungs', 'hyperband_brackets', 'Bracket', 'replay_brackets', 'MultiFidelityStrategy',
@@ -135,7 +137,6 @@ def _budget_range(strategy, study) -> tuple[float, float]:
             cache = strategy.__dict__.setdefault("_problem_ranges", {})
             if meta["problem"] not in cache:
                 try:
-                    from surrnb.problems import get_problem
                     p = get_problem(meta["problem"]); cache[meta["problem"]] = (getattr(p, "min_budget", None), getattr(p, "max_budget", None))
                 except Exception: cache[meta["problem"]] = (None, None)
             plo, phi = cache[meta["problem"]]
@@ -148,6 +149,7 @@ def _budget_range(strategy, study) -> tuple[float, float]:
 class MultiFidelityStrategy(Strategy):
     "Base of bracket-based strategies: replays brackets from the trials, promotes the best, samples new configs."
     name = "mf"
+    budgeted = True   # every suggestion carries a budget: the objective is called as objective(config, budget)
     def __init__(self, eta: float = 3, # reduction factor: keep the best 1/eta of each rung
                  min_budget: float | None = None, # smallest budget (default: from the study's problem, else 1)
                  max_budget: float | None = None # full budget (default: from the study's problem, else 81)
@@ -175,7 +177,8 @@ def _new_config(strategy, study, budget, trials) -> dict:
         if _key(study.space.validate(c)) not in seen: break
     return c
 
-def _mf_ask(self: MultiFidelityStrategy, study) -> Suggestion:
+@patch
+def ask(self: MultiFidelityStrategy, study) -> Suggestion:
     "Promote the best waiting config of the oldest bracket that can, else a new config (opening a bracket if needed)."
     trials, sign = study.trials, study._sign()
     brs = self.brackets(study, trials)
@@ -185,7 +188,6 @@ def _mf_ask(self: MultiFidelityStrategy, study) -> Suggestion:
         job = ("new", plans[len(brs) % len(plans)][0][1])
     if job[0] == "promote": return Suggestion(dict(job[1]), job[2])
     return Suggestion(_new_config(self, study, job[1], trials), job[1])
-MultiFidelityStrategy.ask = _mf_ask
 
 # %% ../../nbs/23_search.mf.ipynb #1ecc94ef
 class SuccessiveHalving(MultiFidelityStrategy):
@@ -375,7 +377,6 @@ strategies.register("bohb", BOHB);
 # %% ../../nbs/23_search.mf.ipynb #73eead39
 def _true_value(prob, t: Trial) -> float:
     "The noiseless full-budget value of a trial's config when the problem has one, else the observed value."
-    from surrnb.core import SurrnbError
     try: return float(prob(prob.space.encode(t.config))[0])
     except (SurrnbError, NotImplementedError): return t.value
 

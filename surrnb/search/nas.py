@@ -15,10 +15,13 @@ from ..store import TrialState
 from ..space import Space
 from ..nas.spaces import OP_NAMES, canonical_key, config_to_cell, cell_to_config, random_cell, mutate_cell, neighbours
 from ..nas.encodings import encode_cells
+from ..surrogates.core import surrogates
+from ..core import threads
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['is_cell_space', 'config_key', 'random_config', 'mutate_config', 'config_neighbours', 'new_random',
-           'RegularizedEvolution', 'LocalSearch', 'Bananas', 'candidates', 'ask']
+           'RegularizedEvolution', 'LocalSearch', 'Bananas']
 
 # %% ../../nbs/43_search.nas.ipynb #68e7b777
 def is_cell_space(space: Space) -> bool:
@@ -173,19 +176,21 @@ class Bananas(Strategy):
         return f"Bananas(surrogate={s!r}, encoding={self.encoding!r}, acquisition={self.acquisition!r}, batch={self.batch})"
 
 # %% ../../nbs/43_search.nas.ipynb #5aeed1bf
+@patch
 def _encode(self: Bananas, space, configs) -> torch.Tensor:
     "Features [n, d] of configs: the cell encoding, or the unit-cube encoding of other spaces."
     if is_cell_space(space): return encode_cells([config_to_cell(c) for c in configs], self.encoding)
     return space.encode(configs)
 
+@patch
 def _model(self: Bananas, seed: int):
     "A fresh surrogate (seeded when the factory takes a seed)."
-    from surrnb.surrogates.core import surrogates
     if not isinstance(self.surrogate, str): return self.surrogate
     kw = {**_BANANAS_DEFAULTS.get(self.surrogate, {}), **self.surrogate_kw}
     try: return surrogates.get(self.surrogate, seed=seed, **kw)
     except TypeError: return surrogates.get(self.surrogate, **kw)
 
+@patch
 def candidates(self: Bananas, study, done, tried: set, rng) -> list[dict]:
     "Untried, mutually non-isomorphic candidates: one or two mutations of the best cells, plus some random ones."
     sign = study._sign()
@@ -201,15 +206,15 @@ def candidates(self: Bananas, study, done, tried: set, rng) -> list[dict]:
         if k not in seen: seen.add(k); out.append(c)
     return out
 
+@patch
 def _propose(self: Bananas, study, trials, tried, rng) -> list[dict]:
     "Fit the surrogate and rank fresh candidates by the acquisition (best first)."
-    from surrnb.surrogates.core import single_threaded
     done = _complete(trials)
     cands = self.candidates(study, done, tried, rng)
     if not cands: return []
     X = self._encode(study.space, [t.config for t in done])
     y = torch.tensor([study._sign() * t.value for t in done], dtype=torch.float64)
-    with single_threaded():
+    with threads(1):
         post = self._model(int(rng.integers(2**31 - 1))).fit(X, y).posterior(self._encode(study.space, cands))
     mu, sd = post.mean.detach(), post.variance.detach().clamp_min(0).sqrt()
     if self.acquisition == "its": score = mu + sd * torch.from_numpy(rng.standard_normal(len(mu)))
@@ -217,6 +222,7 @@ def _propose(self: Bananas, study, trials, tried, rng) -> list[dict]:
     else: score = mu
     return [cands[i] for i in torch.argsort(score).tolist()]
 
+@patch
 def ask(self: Bananas, study):
     "Random cells for `n_init` queries, then the next untried proposal of the current batch (refitting every `batch`)."
     _check_discrete(study.space, "bananas")
@@ -230,7 +236,6 @@ def ask(self: Bananas, study):
     for c in p[2]:
         if config_key(study.space, c) not in tried: return Suggestion(c)
     return Suggestion(new_random(study, rng, tried))
-Bananas._encode, Bananas._model, Bananas.candidates, Bananas._propose, Bananas.ask = _encode, _model, candidates, _propose, ask
 
 # %% ../../nbs/43_search.nas.ipynb #683d71c1
 strategies.register("rea", RegularizedEvolution)
@@ -240,7 +245,6 @@ strategies.register("bananas", Bananas)
 def _bananas_with(n: str):
     "Resolve `bananas-NAME` to BANANAS with surrogate NAME."
     if not n.startswith("bananas-"): return None
-    from surrnb.surrogates.core import surrogates
     if n[8:] not in surrogates: return None
     return functools.partial(Bananas, surrogate=n[8:])
 strategies.add_resolver(_bananas_with)

@@ -257,6 +257,7 @@ class LCEarlyStopping(Strategy):
                 ):
         self.inner, self.threshold, self.min_epochs, self.epochs = strategies.get(strategy), threshold, min_epochs, epochs
         self.name = f"{getattr(self.inner, 'name', 'strategy')}-lcpfn"
+        self.budgeted = getattr(self.inner, "budgeted", False)
     def ask(self, study): return self.inner.ask(study)
     def tell(self, study, trial): return self.inner.tell(study, trial)
     def should_prune(self, study, trial) -> bool:

@@ -14,6 +14,8 @@ from torch import nn, Tensor
 from ..core import SurrnbError, derive_seed
 from ..space import Space, Float, Int, Categorical
 from ..problems import Problem, problems
+from ..parallel import report as parallel_report
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['load_data', 'mlp', 'small_cnn', 'mlp_space', 'cnn_space', 'study_reporter', 'ReportCallback', 'default_device',
@@ -93,9 +95,7 @@ def study_reporter(study, trial) -> Callable[[float, float], bool]:
 
 def _context_report(step: float, value: float) -> bool:
     "Report through surrnb.parallel's per-worker context (a no-op returning False outside a reporting context)."
-    try: from surrnb.parallel import report
-    except ImportError: return False
-    return report(step, value)
+    return parallel_report(step, value)
 
 class ReportCallback(Callback):
     "After each epoch, report the validation error; cancel the fit when the report says prune."
@@ -171,12 +171,11 @@ def train(config: dict, budget: float | None = 10, # config, and epochs (rounded
 
 # %% ../../nbs/30_train.learner.ipynb #e2d7b2cf
 from contextlib import contextmanager
+from ..parallel import _ctx
 
 @contextmanager
 def reporting(study, trial):
     "Route `surrnb.parallel.report` (and so the ReportCallback's default) to `study.report(trial, ...)` in this thread."
-    try: from surrnb.parallel import _ctx
-    except ImportError: yield; return
     pruned = {"v": False}
     def f(step, value):
         p = study.report(trial, step, value); pruned["v"] |= bool(p); return p
@@ -218,14 +217,14 @@ class TrainingProblem(Problem):
     def f(self, Z): raise SurrnbError(f"{self.name}: every value is a training run; use evaluate(config, budget)")
     def __getstate__(self): return {**self.__dict__, "_data": None}   # workers reload the data instead of pickling it
 
-def _evaluate(self: TrainingProblem, config: dict, budget: float | None = None, report: Callable | None = None) -> float:
+@patch
+def evaluate(self: TrainingProblem, config: dict, budget: float | None = None, report: Callable | None = None) -> float:
     "Train `config` for `budget` epochs (None: max_budget); the validation error."
     cfg = self.space.validate(config)
     b = self.max_budget if budget is None else budget
     if not self.min_budget * (1 - 1e-9) <= b <= self.max_budget * (1 + 1e-9):
         raise SurrnbError(f"{self.name}: budget {b:g} is outside [{self.min_budget:g}, {self.max_budget:g}] epochs")
     return train(cfg, b, self.data, self.model, self.device, report, self.seed)
-TrainingProblem.evaluate = _evaluate
 
 problems.register("digits-mlp", lambda **kw: TrainingProblem("digits", "mlp", **kw), doc="MLP on scikit-learn digits (8x8), fastai, validation error; budget = epochs 1..27")
 problems.register("digits-cnn", lambda **kw: TrainingProblem("digits", "cnn", **kw), doc="small CNN on scikit-learn digits (8x8), fastai, validation error; budget = epochs 1..27")
