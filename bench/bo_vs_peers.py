@@ -6,6 +6,7 @@ the ratios surrnb / best peer, and writes JSON to bench/results/bo_vs_peers.json
 
     python bench/bo_vs_peers.py                       # 10 seeds x 40 evaluations (slow: tens of minutes)
     python bench/bo_vs_peers.py --seeds 2 --budget 20 # quick look
+    python bench/bo_vs_peers.py --check               # the stored run's claim: no peer has a lower median regret (fails loudly)
 
 Seconds per suggestion = total time spent proposing points (all `budget` of them, initial design included) / budget;
 objective evaluations are not timed. Every library runs with one torch/BLAS thread (set before import) so that the
@@ -101,7 +102,9 @@ def main(argv=None):
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--bo-kw", default="{}", help="JSON dict of BayesOpt arguments (for experiments)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bo_vs_peers.json"), help="'' to skip writing")
+    ap.add_argument("--check", action="store_true", help="check the claim of the stored run and exit")
     a = ap.parse_args(argv)
+    if a.check: return check(a.out or str(Path(__file__).parent / "results" / "bo_vs_peers.json"))
     from surrnb.problems import get_problem
     from surrnb.search.bo import BayesOpt
     bo_kw = json.loads(a.bo_kw)
@@ -144,5 +147,16 @@ def main(argv=None):
         Path(a.out).write_text(json.dumps(dict(meta=meta, results=res), indent=1))
         print(f"wrote {a.out}")
     return res
+
+def check(path):
+    "The stored run's claim: on every problem no peer (BoTorch, Optuna TPE/GP) has a lower median regret than surrnb. Fails loudly."
+    if not Path(path).exists(): raise SystemExit(f"FAIL: {path} is missing: run `python bench/bo_vs_peers.py`")
+    R = json.loads(Path(path).read_text())["results"]
+    for p, r in R.items():
+        peers = [m for m in r if m not in ("surrnb", "random", "ratios")]
+        best = min(r[m]["median_regret"] for m in peers)
+        if r["surrnb"]["median_regret"] > best: raise SystemExit(f"FAIL: {p}: surrnb's median regret {r['surrnb']['median_regret']:.3g} > best peer's {best:.3g}")
+        print(f"{p}: surrnb {r['surrnb']['median_regret']:.3g} <= best peer {best:.3g}")
+    print("OK")
 
 if __name__ == "__main__": main()
