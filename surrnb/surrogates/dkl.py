@@ -11,11 +11,10 @@ import torch, gpytorch
 from torch import nn, Tensor
 from fastcore.basics import patch
 from gpytorch.priors import LogNormalPrior
-from ..core import SurrnbError, derive_seed
-from .core import Surrogate, GaussianPosterior, surrogates, single_threaded
-from ..train.population import torch_threads
+from ..core import SurrnbError, derive_seed, threads
+from .core import Surrogate, GaussianPosterior, surrogates
 from .gp import lengthscale_prior
-from .ensemble import mlp, _standardise
+from .ensemble import mlp
 
 # %% auto #0
 __all__ = ['DeepKernelGP', 'DKL', 'gpytorch_posterior']
@@ -53,11 +52,12 @@ class DKL(Surrogate):
                  steps: int = 300, # Adam steps
                  lr: float = 0.01, # Adam learning rate
                  weight_decay: float = 1e-4, # L2 weight decay on the network weights
+                 calibrate: bool = True, # recalibrate the variance by cross-validation (`Surrogate.recalibrate`)
                  seed: int = 0 # seeds the network initialisation
                 ):
         if kernel not in ("matern", "rbf"): raise SurrnbError(f"unknown kernel {kernel!r}; use 'matern' or 'rbf'")
         self.hidden, self.features, self.feature_extractor, self.kernel = tuple(hidden), features, feature_extractor, kernel
-        self.steps, self.lr, self.weight_decay, self.seed, self.model_ = steps, lr, weight_decay, seed, None
+        self.steps, self.lr, self.weight_decay, self.calibrate, self.seed, self.model_ = steps, lr, weight_decay, calibrate, seed, None
     def __repr__(self): return f"DKL(hidden={self.hidden}, kernel={self.kernel!r})"
 
 def gpytorch_posterior(model, # a fitted gpytorch ExactGP in eval mode
@@ -65,7 +65,7 @@ def gpytorch_posterior(model, # a fitted gpytorch ExactGP in eval mode
                        ymu, ysd # the standardisation of y: values = ymu + ysd * f
                       ) -> GaussianPosterior:
     "Posterior of an exact gpytorch GP at X in the units of y (differentiable in X; joint covariance on demand)."
-    with torch_threads(1), gpytorch.settings.fast_computations(False, False, False), warnings.catch_warnings():
+    with threads(1), gpytorch.settings.fast_computations(False, False, False), warnings.catch_warnings():
         warnings.simplefilter("ignore", gpytorch.utils.warnings.GPInputWarning)   # predicting at the training inputs is fine
         f = model(X)
         mean, var = f.mean, f.variance.clamp_min(1e-12)
@@ -90,8 +90,7 @@ def fit(self: DKL, X: Tensor, # [n,d]
         y: Tensor # [n]
        ) -> DKL:
     "Train the network and the GP hyperparameters jointly with Adam on the negative log marginal likelihood (+ priors)."
-    X = torch.as_tensor(X, dtype=torch.float64).detach()
-    yz, self.ymu_, self.ysd_ = _standardise(y)
+    X, yz = self.prepare(X, y)
     fe, p = self._extractor(X.shape[1])
     model = DeepKernelGP(X, yz, fe, p, self.kernel).double()
     mll = gpytorch.mlls.ExactMarginalLogLikelihood(model.likelihood, model)
@@ -102,7 +101,7 @@ def fit(self: DKL, X: Tensor, # [n,d]
     opt = torch.optim.Adam(groups, lr=self.lr)
     model.train()
     losses = []
-    with single_threaded(), torch.enable_grad(), gpytorch.settings.fast_computations(False, False, False):
+    with threads(1), torch.enable_grad(), gpytorch.settings.fast_computations(False, False, False):
         for _ in range(self.steps):
             opt.zero_grad()
             loss = -mll(model(X), yz)
@@ -110,13 +109,13 @@ def fit(self: DKL, X: Tensor, # [n,d]
             losses.append(loss.item())
         self.loss_ = -mll(model(X), yz).item()
     self.model_, self.losses_ = model.eval(), losses
-    return self
+    return self.calibrated(X, y)
 
 @patch
 def posterior(self: DKL, X: Tensor # [m,d]
              ) -> GaussianPosterior:
     "Posterior of the latent f at X in the units of y (differentiable in X; joint covariance on demand)."
     if self.model_ is None: raise SurrnbError("call fit(X, y) before posterior(X)")
-    return gpytorch_posterior(self.model_, torch.as_tensor(X, dtype=torch.float64), self.ymu_, self.ysd_)
+    return self.scaled(gpytorch_posterior(self.model_, torch.as_tensor(X, dtype=torch.float64), self.ymu_, self.ysd_))
 
 surrogates.register("dkl", DKL);

@@ -11,12 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from ..core import SurrnbError, derive_seed
+from ..core import SurrnbError, derive_seed, threads
 from .core import Surrogate, Posterior, surrogates
-from ..train.population import Population, torch_threads
+from ..train.population import Population
 
 # %% auto #0
-__all__ = ['MIN_VAR', 'MixturePosterior', 'mlp', 'split_head', 'gaussian_nll', 'SharedDropout', 'DeepEnsemble', 'MCDropout']
+__all__ = ['MIN_VAR', 'MixturePosterior', 'mlp', 'split_head', 'head_nll', 'SharedDropout', 'DeepEnsemble', 'MCDropout']
 
 # %% ../../nbs/12_surrogates.ensemble.ipynb #a783cb70
 class MixturePosterior(Posterior):
@@ -32,6 +32,10 @@ class MixturePosterior(Posterior):
     def variance(self):
         "Law of total variance: mean member variance + variance of member means."
         return self.variances.mean(0) + (self.means - self.mean).square().mean(0)
+    def scale(self, s):
+        "The mixture with its spread scaled by s: member means moved s times as far from the mean, variances times s²."
+        m = self.mean
+        return MixturePosterior(m + s * (self.means - m), s ** 2 * self.variances)
     def sample(self, k, seed=None):
         g = None if seed is None else torch.Generator().manual_seed(int(seed))
         j = torch.randint(0, self.means.shape[0], (k,), generator=g)
@@ -59,10 +63,10 @@ def split_head(out: Tensor # [..., 2] raw network outputs
     "Mean and variance softplus(raw) + MIN_VAR from a two-output head."
     return out[..., 0], F.softplus(out[..., 1]) + MIN_VAR
 
-def gaussian_nll(out: Tensor, # [b, 2] raw outputs of one member
-                 y: Tensor # [b] targets
-                ) -> Tensor:
-    "Gaussian negative log-likelihood of y (constant dropped), for training a two-output head."
+def head_nll(out: Tensor, # [b, 2] raw outputs of one member
+             y: Tensor # [b] targets
+            ) -> Tensor:
+    "Training loss of a two-output head: Gaussian negative log-likelihood of y, constant dropped."
     mu, var = split_head(out)
     return 0.5 * (var.log() + (y - mu).square() / var).mean()
 
@@ -88,19 +92,15 @@ class DeepEnsemble(Surrogate):
                  lr: float = 3e-3, # Adam learning rate
                  weight_decay: float = 1e-4, # Adam L2 weight decay
                  bootstrap: bool = False, # each member trains on its own bootstrap sample
+                 warm_steps: int | None = 200, # later fits on more data continue from the last weights for this many steps (None: always cold)
+                 calibrate: bool = True, # recalibrate the variance by cross-validation (`Surrogate.recalibrate`)
                  seed: int = 0 # seeds initialisations and data orders
                 ):
         if K < 1: raise SurrnbError(f"a DeepEnsemble needs K >= 1 members, got K={K}")
         self.K, self.hidden, self.steps, self.batch_size, self.lr = K, tuple(hidden), steps, batch_size, lr
-        self.weight_decay, self.bootstrap, self.seed, self.pop_ = weight_decay, bootstrap, seed, None
+        self.weight_decay, self.bootstrap, self.warm_steps, self.calibrate, self.seed = weight_decay, bootstrap, warm_steps, calibrate, seed
+        self.pop_ = None
     def __repr__(self): return f"DeepEnsemble(K={self.K}, hidden={self.hidden})"
-
-def _standardise(y: Tensor):
-    y = torch.as_tensor(y, dtype=torch.float64).reshape(-1)
-    if not torch.isfinite(y).all(): raise SurrnbError("y contains NaN or infinite values; drop or replace them before fitting")
-    mu, sd = y.mean(), (y.std() if len(y) > 1 else torch.tensor(1.0, dtype=torch.float64))
-    sd = sd if sd > 1e-12 * max(1.0, mu.abs().item()) else torch.tensor(1.0, dtype=torch.float64)
-    return (y - mu) / sd, mu, sd
 
 def _epochs(steps, n, batch_size):
     "Epochs giving about `steps` minibatch steps on n rows."
@@ -110,22 +110,24 @@ def _epochs(steps, n, batch_size):
 def fit(self: DeepEnsemble, X: Tensor, # [n,d]
         y: Tensor # [n]
        ) -> DeepEnsemble:
-    "Standardise y and train the K members together."
-    X = torch.as_tensor(X, dtype=torch.float64)
-    yz, self.ymu_, self.ysd_ = _standardise(y)
+    "Standardise y and train the K members together (continuing from the previous fit's weights when warm)."
+    X, yz = self.prepare(X, y)
     d, n = X.shape[1], X.shape[0]
-    self.pop_ = Population(lambda: mlp(d, self.hidden), K=self.K, seed=self.seed)
-    self.pop_.fit(X, yz, loss_fn=gaussian_nll, epochs=_epochs(self.steps, n, self.batch_size), batch_size=self.batch_size,
-                  lr=self.lr, weight_decay=self.weight_decay, bootstrap=self.bootstrap, seed=self.seed)
-    return self
+    prev = self.pop_ if self.warm_steps is not None and getattr(self, "d_", None) == d else None
+    pop = Population(prev.members() if prev is not None else (lambda: mlp(d, self.hidden)), K=self.K, seed=self.seed)
+    steps = self.steps if prev is None else self.warm_steps
+    pop.fit(X, yz, loss_fn=head_nll, epochs=_epochs(steps, n, self.batch_size), batch_size=self.batch_size,
+            lr=self.lr, weight_decay=self.weight_decay, bootstrap=self.bootstrap, seed=self.seed)
+    self.pop_, self.d_ = pop, d
+    return self.calibrated(X, y)
 
 @patch
 def posterior(self: DeepEnsemble, X: Tensor # [m,d]
              ) -> MixturePosterior:
-    "Mixture of the members' Gaussians at X, in the units of y."
+    "Mixture of the members' Gaussians at X, in the units of y (variance scaled by `var_scale_`)."
     if self.pop_ is None: raise SurrnbError("call fit(X, y) before posterior(X)")
-    with torch_threads(1): mu, var = split_head(self.pop_(X).to(torch.float64))     # [K,m] each
-    return MixturePosterior(self.ymu_ + self.ysd_ * mu, self.ysd_ ** 2 * var)
+    with threads(1): mu, var = split_head(self.pop_(X).to(torch.float64))     # [K,m] each
+    return self.scaled(MixturePosterior(self.ymu_ + self.ysd_ * mu, self.ysd_ ** 2 * var))
 
 surrogates.register("ensemble", DeepEnsemble);
 
@@ -137,35 +139,36 @@ class MCDropout(Surrogate):
                  T: int = 64, # stochastic passes at prediction
                  hidden: tuple = (64, 64), # hidden widths
                  steps: int = 600, # Adam steps per fit
-                 batch_size: int = 32, lr: float = 3e-3, weight_decay: float = 1e-4, seed: int = 0):
+                 batch_size: int = 32, lr: float = 3e-3, weight_decay: float = 1e-4,
+                 calibrate: bool = True, # recalibrate the variance by cross-validation (`Surrogate.recalibrate`)
+                 seed: int = 0):
         if not 0 < p < 1: raise SurrnbError(f"dropout probability p must be in (0, 1), got {p}")
         self.p, self.T, self.hidden, self.steps, self.batch_size = p, T, tuple(hidden), steps, batch_size
-        self.lr, self.weight_decay, self.seed, self.net_ = lr, weight_decay, seed, None
+        self.lr, self.weight_decay, self.calibrate, self.seed, self.net_ = lr, weight_decay, calibrate, seed, None
     def __repr__(self): return f"MCDropout(p={self.p}, T={self.T}, hidden={self.hidden})"
 
 @patch
 def fit(self: MCDropout, X, y):
     "Train one dropout network with the Gaussian NLL."
-    X = torch.as_tensor(X, dtype=torch.float64)
-    yz, self.ymu_, self.ysd_ = _standardise(y)
+    X, yz = self.prepare(X, y)
     d, n = X.shape[1], X.shape[0]
     pop = Population(lambda: mlp(d, self.hidden, dropout=self.p), K=1, seed=self.seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(derive_seed("mc-dropout", self.seed))
-        pop.fit(X, yz, loss_fn=gaussian_nll, epochs=_epochs(self.steps, n, self.batch_size), batch_size=self.batch_size,
+        pop.fit(X, yz, loss_fn=head_nll, epochs=_epochs(self.steps, n, self.batch_size), batch_size=self.batch_size,
                 lr=self.lr, weight_decay=self.weight_decay, seed=self.seed)
     self.net_ = pop.member(0).train()                  # dropout stays on
-    return self
+    return self.calibrated(X, y)
 
 @patch
 def posterior(self: MCDropout, X):
     "Mixture of T thinned networks' Gaussians at X (the same T masks at every call)."
     if self.net_ is None: raise SurrnbError("call fit(X, y) before posterior(X)")
     Xr = X.to(torch.float32).unsqueeze(0).expand(self.T, *X.shape)
-    with torch.random.fork_rng(devices=[]), torch_threads(1):
+    with torch.random.fork_rng(devices=[]), threads(1):
         torch.manual_seed(derive_seed("mc-dropout-masks", self.seed))
         out = self.net_(Xr).to(torch.float64)              # [T,m,2]
     mu, var = split_head(out)
-    return MixturePosterior(self.ymu_ + self.ysd_ * mu, self.ysd_ ** 2 * var)
+    return self.scaled(MixturePosterior(self.ymu_ + self.ysd_ * mu, self.ysd_ ** 2 * var))
 
 surrogates.register("mc-dropout", MCDropout);

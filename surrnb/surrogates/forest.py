@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import Tensor
+from sklearn.ensemble import RandomForestRegressor
 from ..core import SurrnbError
 from .core import Surrogate, surrogates
 from .ensemble import MixturePosterior
@@ -27,11 +28,13 @@ class RandomForest(Surrogate):
                  bootstrap: bool = True, # each tree sees a bootstrap sample
                  leaf_variance: bool = False, # add the within-leaf variance of y (law of total variance)
                  min_var: float = 1e-6, # variance floor, as a fraction of var(y)
+                 calibrate: bool = True, # recalibrate the variance by cross-validation (`Surrogate.recalibrate`)
                  seed: int = 0 # random_state of the forest
                 ):
         if n_trees < 1: raise SurrnbError(f"n_trees must be >= 1, got {n_trees}")
         self.n_trees, self.max_features, self.min_samples_split, self.min_samples_leaf = n_trees, max_features, min_samples_split, min_samples_leaf
         self.bootstrap, self.leaf_variance, self.min_var, self.seed, self.rf_ = bootstrap, leaf_variance, min_var, seed, None
+        self.calibrate = calibrate
 
     def __repr__(self): return f"RandomForest(n_trees={self.n_trees})"
 
@@ -39,10 +42,8 @@ class RandomForest(Surrogate):
             y: Tensor # [n]
            ) -> "RandomForest":
         "Grow the forest on (X, y)."
-        from sklearn.ensemble import RandomForestRegressor
-        X = torch.as_tensor(X, dtype=torch.float64).detach().numpy()
-        y = torch.as_tensor(y, dtype=torch.float64).detach().reshape(-1).numpy()
-        if not np.isfinite(y).all(): raise SurrnbError("y contains NaN or infinite values; drop or replace them before fitting")
+        Xt, yt = self.prepare(X, y, standardise=False)
+        X, y = Xt.numpy(), yt.numpy()
         self.rf_ = RandomForestRegressor(n_estimators=self.n_trees, max_features=self.max_features, bootstrap=self.bootstrap,
                                          min_samples_split=self.min_samples_split, min_samples_leaf=self.min_samples_leaf,
                                          random_state=self.seed, n_jobs=1).fit(X, y)
@@ -53,7 +54,7 @@ class RandomForest(Surrogate):
                 leaves = t.apply(X.astype(np.float32))
                 s, s2, c = (np.bincount(leaves, w, minlength=t.tree_.node_count) for w in (y, y * y, np.ones_like(y)))
                 self.leafvar_.append(np.maximum(s2 / np.maximum(c, 1) - (s / np.maximum(c, 1)) ** 2, 0))
-        return self
+        return self.calibrated(Xt, yt)
 
     def posterior(self, X: Tensor # [m,d]
                  ) -> MixturePosterior:
@@ -65,6 +66,6 @@ class RandomForest(Surrogate):
         if self.leaf_variance: V = V + np.stack([lv[t.apply(Xn)] for lv, t in zip(self.leafvar_, self.rf_.estimators_)])
         T = torch.from_numpy(T).double()
         if torch.is_tensor(X) and X.requires_grad: T = T + 0 * X.sum(-1)     # piecewise constant: the gradient is 0 almost everywhere
-        return MixturePosterior(T, torch.from_numpy(V).double())
+        return self.scaled(MixturePosterior(T, torch.from_numpy(V).double()))
 
 surrogates.register("rf", RandomForest);

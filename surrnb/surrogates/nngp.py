@@ -11,11 +11,9 @@ import torch, gpytorch
 from torch import Tensor
 from fastcore.basics import patch
 from gpytorch.priors import LogNormalPrior
-from ..core import SurrnbError
-from .core import Surrogate, GaussianPosterior, surrogates, single_threaded
-from .ensemble import _standardise
+from ..core import SurrnbError, threads
+from .core import Surrogate, GaussianPosterior, surrogates
 from .dkl import gpytorch_posterior
-from ..train.population import torch_threads
 
 # %% auto #0
 __all__ = ['relu_nngp', 'ReLUNNGPKernel', 'NNGP']
@@ -86,33 +84,34 @@ class NNGP(Surrogate):
     name = "nngp"
     def __init__(self, depth: int = 3, # hidden layers of the infinite network
                  steps: int = 150, # Adam steps on the marginal likelihood
-                 lr: float = 0.05 # Adam learning rate
+                 lr: float = 0.05, # Adam learning rate
+                 calibrate: bool = False # recalibrate the variance by cross-validation (`Surrogate.recalibrate`)
                 ):
         if depth < 1: raise SurrnbError(f"depth must be >= 1, got {depth}")
-        self.depth, self.steps, self.lr, self.model_ = depth, steps, lr, None
+        self.depth, self.steps, self.lr, self.calibrate, self.model_ = depth, steps, lr, calibrate, None
     def __repr__(self): return f"NNGP(depth={self.depth})"
 
     def fit(self, X: Tensor, # [n,d]
             y: Tensor # [n]
            ) -> "NNGP":
         "Fit the four hyperparameters by Adam on the negative log marginal likelihood (+ priors)."
-        X = 2 * torch.as_tensor(X, dtype=torch.float64).detach() - 1
-        yz, self.ymu_, self.ysd_ = _standardise(y)
+        X0, yz = self.prepare(X, y)
+        X = 2 * X0 - 1                                              # centre the unit cube
         model = _NNGPModel(X, yz, self.depth).double()
         mll = gpytorch.mlls.ExactMarginalLogLikelihood(model.likelihood, model)
         opt = torch.optim.Adam(model.parameters(), lr=self.lr)
         model.train()
-        with single_threaded(), torch.enable_grad(), gpytorch.settings.fast_computations(False, False, False):
+        with threads(1), torch.enable_grad(), gpytorch.settings.fast_computations(False, False, False):
             for _ in range(self.steps):
                 opt.zero_grad(); loss = -mll(model(X), yz); loss.backward(); opt.step()
             self.loss_ = -mll(model(X), yz).item()
         self.model_ = model.eval()
-        return self
+        return self.calibrated(X0, y)
 
     def posterior(self, X: Tensor # [m,d]
                  ) -> GaussianPosterior:
         "Posterior of f at X in the units of y (differentiable in X)."
         if self.model_ is None: raise SurrnbError("call fit(X, y) before posterior(X)")
-        return gpytorch_posterior(self.model_, 2 * torch.as_tensor(X, dtype=torch.float64) - 1, self.ymu_, self.ysd_)
+        return self.scaled(gpytorch_posterior(self.model_, 2 * torch.as_tensor(X, dtype=torch.float64) - 1, self.ymu_, self.ysd_))
 
 surrogates.register("nngp", NNGP);

@@ -11,9 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from ..core import SurrnbError, derive_seed
+from ..core import SurrnbError, derive_seed, threads
 from .core import Surrogate, Posterior, surrogates
-from ..train.population import torch_threads
 
 # %% auto #0
 __all__ = ['D_MAX', 'DEFAULT_CHECKPOINT', 'sample_gp_tasks', 'standardise_by_context', 'BarDistribution', 'PFNet',
@@ -73,6 +72,20 @@ class BarDistribution(nn.Module):
     def variance(self, logits):
         p, c, w = logits.softmax(-1), self.centers.to(logits.dtype), self.widths.to(logits.dtype)
         return (p * (c * c + w * w / 12)).sum(-1) - self.mean(logits) ** 2
+    def cdf(self, logits: Tensor, y) -> Tensor:
+        "P(Y <= y), linear inside a bucket (y broadcasts against logits[..., 0])."
+        y = torch.as_tensor(y, dtype=logits.dtype)
+        lo, w = self.borders[:-1].to(logits.dtype), self.widths.to(logits.dtype)
+        frac = ((y[..., None] - lo) / w).clamp(0, 1)
+        return (logits.softmax(-1) * frac).sum(-1)
+    def quantile(self, logits: Tensor, q: float) -> Tensor:
+        "The q-quantile, linear inside a bucket."
+        p = logits.softmax(-1)
+        c = p.cumsum(-1)
+        k = torch.searchsorted(c, torch.full(c.shape[:-1] + (1,), float(q), dtype=c.dtype)).clamp(max=p.shape[-1] - 1)
+        before = torch.where(k > 0, c.gather(-1, (k - 1).clamp(min=0)), torch.zeros_like(c[..., :1]))
+        frac = ((q - before) / p.gather(-1, k).clamp_min(1e-12)).clamp(0, 1)
+        return (self.borders[:-1].to(p.dtype)[k] + frac * self.widths.to(p.dtype)[k])[..., 0]
 
 # %% ../../nbs/17_surrogates.pfn.ipynb #95e84d6a
 class PFNet(nn.Module):
@@ -182,17 +195,16 @@ class PFN(Surrogate):
     name = "pfn"
     def __init__(self, checkpoint: str | None = None, # path of a checkpoint (default: the one shipped with surrnb)
                  max_context: int = 50, # larger data sets use a seeded random subset as context
+                 calibrate: bool = False, # recalibrate the variance by cross-validation (`Surrogate.recalibrate`)
                  seed: int = 0):
-        self.checkpoint, self.max_context, self.seed, self.X_ = checkpoint, max_context, seed, None
+        self.checkpoint, self.max_context, self.calibrate, self.seed, self.X_ = checkpoint, max_context, calibrate, seed, None
     def __repr__(self): return "PFN()"
     def fit(self, X: Tensor, # [n,d], d <= 6
             y: Tensor # [n]
            ) -> "PFN":
         "Store the data (and load the network): a PFN does not fit."
-        X = torch.as_tensor(X, dtype=torch.float64).detach()
+        X, y = X0, y0 = self.prepare(X, y, standardise=False)
         if X.shape[1] > D_MAX: raise SurrnbError(f"the shipped PFN handles up to {D_MAX} inputs, got {X.shape[1]}; use another surrogate")
-        y = torch.as_tensor(y, dtype=torch.float64).detach().reshape(-1)
-        if not torch.isfinite(y).all(): raise SurrnbError("y contains NaN or infinite values; drop or replace them before fitting")
         if len(y) > self.max_context:
             idx = torch.randperm(len(y), generator=torch.Generator().manual_seed(derive_seed("pfn-ctx", self.seed)))[:self.max_context]
             X, y = X[idx], y[idx]
@@ -200,13 +212,13 @@ class PFN(Surrogate):
         self.X_, self.y_ = X, y
         yz, mu, sd = standardise_by_context(y[None], len(y))
         self.yz_, self.mu_, self.sd_ = yz[0], mu[0, 0], sd[0, 0]
-        return self
+        return self.calibrated(X0, y0)
     def posterior(self, X: Tensor # [m,d]
                  ) -> BarPosterior:
         "Bar-distribution predictions at X from one forward pass (differentiable in X)."
         if self.X_ is None: raise SurrnbError("call fit(X, y) before posterior(X)")
         pad = lambda Z: F.pad(Z, (0, D_MAX - Z.shape[-1])).float()[None]
-        with torch_threads(1): logits = self.net_(pad(self.X_), self.yz_.float()[None], pad(torch.as_tensor(X)))[0]
-        return BarPosterior(logits, self.net_.bars, self.mu_, self.sd_)
+        with threads(1): logits = self.net_(pad(self.X_), self.yz_.float()[None], pad(torch.as_tensor(X)))[0]
+        return self.scaled(BarPosterior(logits, self.net_.bars, self.mu_, self.sd_))
 
 surrogates.register("pfn", PFN);

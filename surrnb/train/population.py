@@ -6,13 +6,14 @@ Docs: https://surrnb.github.io/surrnb/train.population.html.md"""
 
 # %% ../../nbs/09_train.population.ipynb #f5b5465b
 from __future__ import annotations
-import copy, math, contextlib
+import copy, math
 from typing import Callable
 import torch
 from torch import nn, Tensor
 from torch.func import stack_module_state, functional_call, vmap
 from fastcore.basics import patch
-from ..core import SurrnbError, derive_seed
+from fastprogress.fastprogress import progress_bar
+from ..core import SurrnbError, derive_seed, threads as _threads
 
 # %% auto #0
 __all__ = ['member_seed', 'init_members', 'batch_schedule', 'Population', 'torch_threads', 'mse_loss', 'fit_loop']
@@ -107,14 +108,10 @@ def members(self: Population) -> list[nn.Module]:
     return [self.member(k) for k in range(self.K)]
 
 # %% ../../nbs/09_train.population.ipynb #023c0e1c
-@contextlib.contextmanager
-def torch_threads(n: int | None # torch intra-op threads inside the block (None: leave as is)
+def torch_threads(n: int | None # threads inside the block (None: leave as is)
                  ):
-    "Context manager: run the block with `n` torch threads, restoring the previous number afterwards."
-    old = torch.get_num_threads()
-    if n: torch.set_num_threads(int(n))
-    try: yield
-    finally: torch.set_num_threads(old)
+    "Alias of `surrnb.core.threads(n)` (older name, kept for modules that still import it)."
+    return _threads(n)
 
 def mse_loss(out: Tensor, y: Tensor) -> Tensor:
     "Mean squared error of one member's batch."
@@ -144,11 +141,9 @@ def fit(self: Population, X: Tensor, # inputs [n, ...]
     vloss, f = vmap(loss_fn), vmap(_call(self.base), randomness="different")
     losses, tot, cnt, last = torch.zeros(epochs, self.K), 0.0, 0, 0
     bar = None
-    if show_progress:
-        from fastprogress.fastprogress import progress_bar
-        bar = progress_bar(range(epochs)); bar_it = iter(bar)
+    if show_progress: bar = progress_bar(range(epochs)); bar_it = iter(bar)
     self.train()
-    with torch_threads(threads), torch.enable_grad():
+    with _threads(threads), torch.enable_grad():
         for e, idx in batch_schedule(X.shape[0], self.K, epochs, batch_size, seed, bootstrap):
             if e != last:
                 losses[last] = tot / cnt; tot, cnt, last = 0.0, 0, e
@@ -170,7 +165,7 @@ def fit_loop(models: list[nn.Module], # K models, trained in place one after the
     "Reference: train each model on its own with torch.optim.Adam, on the same schedule as `Population.fit`."
     _check_xy(X, y)
     sched = list(batch_schedule(X.shape[0], len(models), epochs, batch_size, seed, bootstrap))
-    with torch_threads(threads), torch.enable_grad():
+    with _threads(threads), torch.enable_grad():
         for k, m in enumerate(models):
             dt = next(m.parameters()).dtype
             Xk, yk = X.to(dt), y.to(dt)
