@@ -173,15 +173,17 @@ def plot_search(res: SearchResult, # a `search` result
                 axes=None): # 7 matplotlib axes (a new 2 x 4 figure if None)
     "softmax(alpha) per edge over epochs, and the skip_connect fraction of the derived cell."
     import matplotlib.pyplot as plt
-    if axes is None: _, axes = plt.subplots(2, 4, figsize=(12, 5), sharex=True); axes = axes.flatten()
+    if axes is None: _, axes = plt.subplots(2, 4, figsize=(10, 5.6), sharex=True); axes = axes.flatten()
     ep = np.arange(len(res.probs))
     for e, (t, i) in enumerate(EDGES):
         ax = axes[e]
         for o, name in enumerate(NB201_OPS): ax.plot(ep, res.probs[:, e, o], label=name)
-        ax.set_title(f"edge {i}→{t} (Op{e})", fontsize=9)
-    axes[0].legend(fontsize=7)
-    axes[6].plot(ep[1:], res.skip_fraction, "k.-"); axes[6].set(title="skip_connect in derived cell", ylim=(-0.05, 1.05))
-    if len(axes) > 7: axes[7].plot(ep[1:], res.val_acc, "g.-"); axes[7].set(title="supernet val accuracy")
+        ax.set_title(f"edge {i}→{t} (Op{e})", fontsize=10)
+        ax.set(xlabel="epoch", ylabel="softmax(α) of each op", ylim=(-0.02, 1.02))
+    axes[0].legend(fontsize=8)
+    axes[6].plot(ep[1:], res.skip_fraction, "k.-")
+    axes[6].set(title="skip_connect in derived cell", xlabel="epoch", ylabel="fraction of the 6 edges", ylim=(-0.05, 1.05))
+    if len(axes) > 7: axes[7].plot(ep[1:], res.val_acc, "g.-"); axes[7].set(title="supernet val accuracy", xlabel="epoch", ylabel="accuracy")
     axes[0].figure.suptitle(f"{res.method.upper()}: derived {cell_to_str(res.cell)}", fontsize=9)
     axes[0].figure.tight_layout()
     return axes
