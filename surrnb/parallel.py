@@ -16,7 +16,7 @@ from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import SurrnbError, derive_seed, logger
 from .space import Space, Categorical
-from .study import Study, SearchExhausted, executors, objective_arity
+from .study import Study, SearchExhausted, executors, objective_arity, show_bar
 
 # %% auto #0
 __all__ = ['EXECUTORS', 'NB201_OPS', 'report', 'ProcessPool', 'ThreadPool', 'RayPool', 'optimize_parallel', 'simulate',
@@ -326,7 +326,7 @@ def optimize_parallel(study, # a surrnb Study (the driver owns its storage)
     if todo <= 0: return study
     pool = _make_pool(executor, objective, nargs, n_workers, address, resources, start_method, ray_init)
     running, tries, streak, first_error, stop, t0, done = {}, {}, 0, None, False, time.time(), 0
-    bar = progress_bar(range(todo), leave=True) if show_progress else None
+    bar = progress_bar(range(todo), leave=True) if show_bar(show_progress) else None
     if bar is not None: bar.update(0)
 
     def finished(trial):
@@ -417,7 +417,7 @@ def simulate(study, # a Study (strategies see pending trials as in a real run)
     _check_int("n_workers", n_workers, 1)
     if n_trials is None and max_time is None: raise SurrnbError("simulate needs n_trials or max_time")
     nargs, now, heap, rows, started, free = objective_arity(objective, study.space, getattr(study.strategy, "budgeted", False)), 0.0, [], [], 0, list(range(n_workers))[::-1]
-    bar = progress_bar(range(n_trials)) if show_progress and n_trials else None
+    bar = progress_bar(range(n_trials)) if show_bar(show_progress) and n_trials else None
     if bar is not None: bar.update(0)
     while True:
         while free and (n_trials is None or started < n_trials) and (max_time is None or now < max_time):

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch
 from fastcore.basics import patch
-from fastprogress.fastprogress import progress_bar
+from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 from .core import SurrnbError, Registry, derive_seed, logger
 from .space import Space
 from .store import Storage, Trial, TrialState, worker_id, worker_alive
 
 # %% auto #0
-__all__ = ['strategies', 'executors', 'Suggestion', 'SearchExhausted', 'Strategy', 'Study', 'TrialTimeout', 'objective_arity']
+__all__ = ['strategies', 'executors', 'Suggestion', 'SearchExhausted', 'Strategy', 'Study', 'TrialTimeout', 'objective_arity',
+           'show_bar']
 
 # %% ../nbs/04_study.ipynb #6ee132c7
 @dataclass
@@ -379,6 +380,10 @@ def _check_seconds(name, v):
     if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v <= 0:
         raise SurrnbError(f"{name} must be a positive number of seconds or None, got {v!r}")
 
+def show_bar(show_progress: bool) -> bool:
+    "Whether a progress bar should be drawn: asked for, and somewhere a person looks (a notebook or a terminal)."
+    return bool(show_progress) and (IN_NOTEBOOK or sys.stdout.isatty())
+
 @patch
 def _bar_comment(self: Study) -> str:
     b = self.best
@@ -408,7 +413,7 @@ def optimize(self: Study, objective, # objective(config) or objective(config, bu
     todo = n_trials - self.n_finished
     if todo <= 0: return self
     t0, streak, first_error = time.time(), 0, None
-    bar = progress_bar(range(todo), leave=True) if show_progress else None   # (a hidden bar still prints to a console)
+    bar = progress_bar(range(todo), leave=True) if show_bar(show_progress) else None   # (a hidden bar still prints to a console)
     try:
         for _ in (bar if bar is not None else range(todo)):
             if timeout is not None and time.time() - t0 > timeout: break
