@@ -6,8 +6,7 @@ Docs: https://surrnb.github.io/surrnb/explorers.html.md"""
 
 # %% ../nbs/81_explorers.ipynb #28c47623
 from __future__ import annotations
-import math, os
-import numpy as np
+import os
 import torch
 from torch import Tensor
 import matplotlib.pyplot as plt
@@ -24,6 +23,8 @@ __all__ = ['COURSE_STYLE', 'course_style', 'has_widget_frontend', 'rbf_posterior
 # %% ../nbs/81_explorers.ipynb #da305b2c
 try: import ipywidgets as widgets
 except ImportError: widgets = None   # the explorers then return their static figures
+try: from IPython import get_ipython
+except ImportError: get_ipython = lambda: None   # plain Python: no front end
 
 # %% ../nbs/81_explorers.ipynb #967feee0
 COURSE_STYLE = {"figure.figsize": (6.4, 3.6), "figure.dpi": 100, "savefig.dpi": 100, "font.size": 10,
@@ -38,8 +39,6 @@ def course_style() -> dict:
 
 def has_widget_frontend() -> bool:
     "True inside a live Jupyter kernel that can show widgets; False in scripts, tests (`IN_TEST`) and doc builds."
-    try: from IPython import get_ipython
-    except ImportError: return False
     return widgets is not None and type(get_ipython()).__name__ == "ZMQInteractiveShell" and not os.environ.get("IN_TEST")
 
 # %% ../nbs/81_explorers.ipynb #b31b13d8
