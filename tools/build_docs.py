@@ -322,7 +322,7 @@ a.surrnb-download { font: 13px system-ui, sans-serif; color: #2c5f9e; }
 .jp-Cell, .jp-InputArea, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .jp-InputArea-editor { min-width: 0; max-width: 100%; }
 main pre { overflow-x: auto; max-width: 100%; box-sizing: border-box; }
 .jp-OutputArea-output img { max-width: 100%; height: auto; }
-.jp-RenderedHTMLCommon table { display: block; overflow-x: auto; max-width: 100%; }
+.jp-RenderedHTMLCommon table { display: block; overflow-x: auto; max-width: 100%; table-layout: auto; width: max-content; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: .2rem 0; }
 header.surrnb-title { font-family: var(--jp-content-font-family); }
 header.surrnb-title .description { font-size: 1.1rem; color: #555; }
