@@ -29,8 +29,7 @@ except ImportError: get_ipython = lambda: None   # plain Python: no front end
 # %% ../nbs/81_explorers.ipynb #967feee0
 COURSE_STYLE = {"figure.figsize": (6.4, 3.6), "figure.dpi": 100, "savefig.dpi": 100, "font.size": 10,
                 "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9, "xtick.labelsize": 9, "ytick.labelsize": 9,
-                "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
-                "figure.constrained_layout.use": True}
+                "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False}
 
 def course_style() -> dict:
     "Apply the course's matplotlib style (`COURSE_STYLE`) for the rest of the session; returns it."
@@ -65,7 +64,7 @@ def demo_data(n: int = 6, # number of observations of the Forrester function
 # %% ../nbs/81_explorers.ipynb #560ae663
 def gp_figure(lengthscale: float = 0.1, noise: float = 0.05, n: int = 6, # l, sigma_n, observations
               outputscale: float = 1.0, seed: int = 0, ax=None):
-    "Draw the RBF-GP posterior (mean, 95% band, three samples) on `demo_data(n)`; returns the figure."
+    "Draw the RBF-GP posterior (mean and 95% band) over the data `demo_data(n)`; returns the figure."
     X, y = demo_data(n, seed)
     xs = torch.linspace(0, 1, 300, dtype=torch.float64)
     post = rbf_posterior(X, y, xs, lengthscale, outputscale, noise)
