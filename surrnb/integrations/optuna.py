@@ -17,6 +17,7 @@ from optuna.trial import TrialState as OTS, FrozenTrial
 from fastcore.basics import patch
 from ..core import SurrnbError
 from ..space import Space, Float, Int, Categorical, Param
+from ..store import Storage
 from ..study import Study, strategies
 
 # %% auto #0
@@ -186,8 +187,10 @@ def import_optuna(storage: str | optuna.storages.BaseStorage, # an Optuna storag
     space = space_from_optuna(keep)
     missing = [t.number for t in keep if set(t.params) != set(space.names)]
     if missing: raise SurrnbError(f"trials {missing[:5]} do not set every parameter (a conditional space); surrnb spaces are flat")
-    direction = "maximize" if ost.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
-    st = Study(space, strategy="random", direction=direction, storage=db or ":memory:", name=name or study_name,
+    direction, name = "maximize" if ost.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize", name or study_name
+    store = Storage(db)
+    if store.load_study(name) is not None: raise SurrnbError(f"a study named {name!r} already exists in {store.path!r}; import under another name")
+    st = Study(space, strategy="random", direction=direction, storage=store, name=name,
                meta=dict(imported_from=dict(storage=str(storage), study=study_name)))
     for t in keep:
         st.enqueue(dict(t.params)); tr = st.ask()

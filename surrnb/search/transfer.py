@@ -10,14 +10,14 @@ import numpy as np
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from ..core import SurrnbError
+from ..core import SurrnbError, threads
 from ..study import Strategy, Suggestion, SearchExhausted, strategies
 from ..store import TrialState
 from ..problems import Problem
-from ..surrogates.core import Surrogate, GaussianPosterior, single_threaded
+from ..surrogates.core import Surrogate, GaussianPosterior
 from ..surrogates.gp import GP
-from ..acquisition import acquisitions, optimize_acqf, AcqFunction
-from .bo import BayesOpt, power_warp
+from ..acquisition import acquisitions, optimize_acqf, AcqFunction, relaxed_columns
+from .bo import BayesOpt, power_warp, polish
 
 # %% auto #0
 __all__ = ['source_data', 'Shifted', 'WarmBest', 'ranking_loss', 'loo_moments', 'Ensemble', 'RGPE']
@@ -164,7 +164,7 @@ def source_models(self: RGPE, space) -> list:
     if self._source_models is None:
         cat = {i: len(space.levels(i)) for i, k in enumerate(space.kinds) if k == "cat"} or None
         self._source_models = []
-        with single_threaded():
+        with threads(1):
             for s in self.sources:
                 X, y = source_data(s, space)
                 if len(y) >= 3: self._source_models.append((GP(cat_dims=cat, restarts=1).fit(X, power_warp(y)), X))
@@ -199,7 +199,7 @@ def ask(self: RGPE, study) -> Suggestion:
     if not srcs: return BayesOpt.ask(self, study)
     models = [m for m, _ in srcs]
     X, y, P = study.observations(trials)
-    with single_threaded():
+    with threads(1):
         tried, target, yw = self._tried(study, trials), None, None
         if len(y) >= 3: yw = power_warp(y); target = self._surrogate(space).fit(X, yw)
         w = self.weights_ = self.rank_weights(models, target, X, y, seed=study.trial_seed(number, "rgpe"))
@@ -214,9 +214,15 @@ def ask(self: RGPE, study) -> Suggestion:
         f = AcqFunction(ens, acquisitions.get(self.acquisition), best_y)
         n_raw, n_restarts = (2048, 10) if f.fast else (512, 3)
         try:
-            x, _ = optimize_acqf(f, space, n_raw=self.n_raw or n_raw, n_restarts=n_restarts if self.n_restarts is None else self.n_restarts,
+            x, val = optimize_acqf(f, space, n_raw=self.n_raw or n_raw, n_restarts=n_restarts if self.n_restarts is None else self.n_restarts,
                                  seed=study.trial_seed(number, "rgpe-acq"), exclude=tried, maxiter=self.maxiter)
         except SurrnbError as e: raise SearchExhausted(str(e)) from None
+        fi = relaxed_columns(space)
+        if self.polish and fi and len(y):            # also climb from the best target trial, as BO does
+            xp, _ = polish(f, X[y.argmin()], fi, max(5, self.maxiter // 2))
+            xp = space.round(xp[None])[0]
+            with torch.no_grad(): vp = float(f(xp[None])[0])
+            if vp > val and (tried - xp).abs().amax(-1).min() > 1e-9: x = xp
     return Suggestion(space.decode(x)[0])
 
 strategies.register("warm-best", WarmBest)
