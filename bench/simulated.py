@@ -6,7 +6,7 @@ validation error (%) averaged over seeds; regret = value - best error in the tab
 * random and BO (GP, Kriging believer for pending trials): 128 full evaluations each;
 * ASHA (eta 3, budgets 200/27 ... 200 epochs) for the same simulated time as 128 full evaluations of median length
   on W workers. The table has final accuracies only: low-budget values come from a SYNTHETIC learning curve (see
-  surrnb.parallel.TabularNB201), and a promoted trial is charged its whole budget again (no checkpoint resume).
+  surrnb.nas.benchmarks.TabularNB201), and a promoted trial is charged its whole budget again (no checkpoint resume).
 
 Prints the median regret at a few simulated times and writes bench/results/simulated.json (median curves on a
 log-spaced grid of hours), which nbs/06_parallel.ipynb plots.
@@ -24,7 +24,8 @@ warnings.filterwarnings("ignore", "All-NaN slice")
 import torch
 torch.set_num_threads(1)
 from surrnb.study import Study
-from surrnb.parallel import TabularNB201, simulate, regret_over_time
+from surrnb.parallel import simulate, regret_over_time
+from surrnb.nas.benchmarks import TabularNB201
 
 def strategy(name, nb):
     if name == "asha":

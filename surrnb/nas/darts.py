@@ -13,7 +13,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from ..core import SurrnbError, derive_seed
-from ..parallel import NB201_OPS
+from .spaces import NB201_OPS
 from .spaces import EDGES, cell_to_str
 from .networks import ResBlock, _stages, accuracy, digits_data, train_cell, as_cell, make_op
 

