@@ -12,7 +12,6 @@ from pathlib import Path
 import torch
 from surrnb.problems import get_problem
 from surrnb.search.mf import run_until_budget
-import surrnb.mfproblems  # registers the -mf problems
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -8,7 +8,6 @@ from surrnb.problems import get_problem
 from surrnb.study import Study, strategies
 from surrnb.search.mf import (ASHA, BOHB, Hyperband, SuccessiveHalving, budget_ladder, budget_used, hyperband_brackets,
                               incumbent)
-import surrnb.mfproblems  # noqa: F401  registers the -mf problems
 
 
 @settings(max_examples=60, deadline=None)
