@@ -40,6 +40,11 @@ def has_widget_frontend() -> bool:
     "True inside a live Jupyter kernel that can show widgets; False in scripts, tests (`IN_TEST`) and doc builds."
     return widgets is not None and type(get_ipython()).__name__ == "ZMQInteractiveShell" and not os.environ.get("IN_TEST")
 
+def _show(fig):
+    "Show a widget's figure in a live front end; close it elsewhere (tests, scripts) so that it is not drawn twice."
+    if has_widget_frontend(): plt.show()
+    else: plt.close(fig)
+
 # %% ../nbs/81_explorers.ipynb #b31b13d8
 def rbf_posterior(X: Tensor, # [n] training inputs (1-D)
                   y: Tensor, # [n] training outputs
@@ -85,7 +90,7 @@ def gp_explorer(seed: int = 0):
 def gp_widget(seed: int = 0):
     "The `ipywidgets.interactive` of `gp_figure` (its `.result` is the posterior's largest sd)."
     def draw(lengthscale, noise, n):
-        fig = gp_figure(lengthscale, noise, n, seed=seed); plt.show()
+        fig = gp_figure(lengthscale, noise, n, seed=seed); _show(fig)
         X, y = demo_data(n, seed)
         return rbf_posterior(X, y, torch.linspace(0, 1, 300, dtype=torch.float64), lengthscale, 1.0, noise).std.max().item()
     return widgets.interactive(draw, lengthscale=widgets.FloatLogSlider(value=0.1, base=10, min=-2.3, max=0, step=0.05, description="lengthscale"),
@@ -132,7 +137,7 @@ def acquisition_explorer(seed: int = 1):
 def acquisition_widget(seed: int = 1):
     "The `ipywidgets.interactive` of `acquisition_figure` (its `.result` is the next point)."
     def draw(kind, beta, xi):
-        fig = acquisition_figure(kind, beta, xi, seed=seed); plt.show()
+        fig = acquisition_figure(kind, beta, xi, seed=seed); _show(fig)
         return fig.surrnb_next
     return widgets.interactive(draw, kind=widgets.Dropdown(options=["ei", "logei", "pi", "ucb"], value="ei", description="acquisition"),
                                beta=widgets.FloatLogSlider(value=2.0, base=10, min=-2, max=2, step=0.1, description="beta (UCB)"),
@@ -166,7 +171,7 @@ def bracket_explorer():
 def bracket_widget():
     "The `ipywidgets.interactive` of `bracket_figure` (its `.result` is the number of brackets)."
     def draw(eta, max_budget):
-        fig = bracket_figure(eta, 1, max_budget); plt.show()
+        fig = bracket_figure(eta, 1, max_budget); _show(fig)
         return len(fig.surrnb_brackets)
     return widgets.interactive(draw, eta=widgets.IntSlider(value=3, min=2, max=5, description="eta"),
                                max_budget=widgets.SelectionSlider(options=[4, 8, 9, 16, 27, 32, 64, 81], value=27, description="R"))
