@@ -10,7 +10,7 @@ import math
 import numpy as np
 import torch
 from torch import Tensor
-from ..core import SurrnbError, threads
+from ..core import SurrnbError, threads, check_kwargs
 from ..store import TrialState
 from ..study import Strategy, Suggestion, SearchExhausted
 from ..surrogates.core import Surrogate, surrogates
@@ -37,6 +37,9 @@ class BayesOpt(Strategy):
                  **surrogate_kw # passed to the surrogate factory, e.g. kernel="rbf"
                 ):
         if pending not in ("believer", "liar"): raise SurrnbError(f"pending must be 'believer' or 'liar', got {pending!r}")
+        if isinstance(surrogate, str): check_kwargs(surrogates.factory(surrogate), surrogate_kw, f"surrogate {surrogate!r}")
+        elif surrogate_kw: raise SurrnbError(f"surrogate options {sorted(surrogate_kw)} go with a surrogate name, not a Surrogate object")
+        if isinstance(acquisition, str): acquisitions.factory(acquisition)   # an unknown name fails here, not at trial 6
         if n_init is not None and (not isinstance(n_init, int) or n_init < 1): raise SurrnbError(f"n_init must be a positive integer, got {n_init!r}")
         self.surrogate, self.acquisition, self.n_init, self.pending = surrogate, acquisition, n_init, pending
         if warp not in ("power", "none"): raise SurrnbError(f"warp must be 'power' or 'none', got {warp!r}")
