@@ -10,7 +10,7 @@ Each seed builds its own source (seed + 1000) and runs every method with the sam
 cold start's median final regret over the seeds (NAS-Bench-201: regret of the mean accuracy of the best-observed cell, as
 in bench/nas_nb201.py); for each method the script reports, per seed, the evaluations needed to reach it (median and
 quartiles over seeds; runs that never reach it count as infinite), and the median best-so-far regret at checkpoints.
-Writes bench/results/transfer.json.
+Writes (or updates, task by task) bench/results/transfer.json.
 
     python bench/transfer.py                       # 10 seeds, 50 evaluations per target study (about half an hour)
     python bench/transfer.py --seeds 2 --budget 12 # quick look
@@ -114,7 +114,10 @@ def main(argv=None):
         meta = dict(seeds=a.seeds, budget=a.budget, machine=platform.platform(), cpus=os.cpu_count(), threads=1,
                     versions=dict(surrnb=surrnb.__version__, torch=torch.__version__), when=time.strftime("%Y-%m-%d %H:%M"))
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.out).write_text(json.dumps(dict(meta=meta, results=res), indent=1, default=str))
+        old = json.loads(Path(a.out).read_text()) if Path(a.out).exists() else {}
+        if "meta" in old: old = {t: dict(meta=old["meta"], **r) for t, r in old["results"].items()}   # the first layout
+        old.update({task: dict(meta=meta, **r) for task, r in res.items()})   # tasks run separately keep their own meta
+        Path(a.out).write_text(json.dumps(old, indent=1, default=str))
         print(f"wrote {a.out}")
     return res
 
