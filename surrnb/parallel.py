@@ -343,7 +343,7 @@ def optimize_parallel(study, # a surrnb Study (the driver owns its storage)
         while True:
             while not stop and len(running) < n_workers and study.n_finished + len(running) < n_trials:
                 if timeout is not None and time.time() - t0 > timeout: stop = True; break
-                try: trial = study.ask()
+                try: trial = study.ask(total=n_trials)
                 except SearchExhausted: stop = True; break
                 late = trial_timeout is None or pool.start_events
                 running[trial.number] = dict(deadline=None if late else time.time() + trial_timeout, pruned=False)

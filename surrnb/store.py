@@ -236,9 +236,10 @@ def _fnum(x, what):
 def add_trial(self: Storage, study_id: int, config: dict, budget: float | None = None,
               state: TrialState = TrialState.RUNNING, worker: str | None = None,
               value: float | None = None, # the value of a trial added as COMPLETE (or PRUNED)
-              error: str | None = None # the error of a trial added as FAILED
-             ) -> Trial:
-    "Insert a new trial (RUNNING, QUEUED, or already finished) and return it with its number."
+              error: str | None = None, # the error of a trial added as FAILED
+              cap: int | None = None # refuse (return None) when the study already holds this many started trials
+             ) -> Trial | None:
+    "Insert a new trial (RUNNING, QUEUED, or already finished) and return it with its number (None: the cap is reached)."
     state = TrialState(state)
     value = _fnum(value, "value")
     if state == TrialState.COMPLETE and value is None: raise SurrnbError("a COMPLETE trial needs a finite value")
@@ -246,15 +247,28 @@ def add_trial(self: Storage, study_id: int, config: dict, budget: float | None =
     start = now if state != TrialState.QUEUED else None
     end = now if state.finished else None
     with self.tx() as c:
+        if cap is not None and _started(c, study_id) >= cap: return None
         n = c.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (study_id,)).fetchone()[0]
         c.execute(f"INSERT INTO trials(study_id, {_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                   (study_id, n, json.dumps(config), _fnum(budget, "budget"), state.value, value, error, start, end, worker))
     return Trial(n, config, budget, state, value=value, error=error, start=start, end=end, worker=worker)
 
+def _started(c, study_id) -> int:
+    "Trials of a study that are running or finished (queued ones are not started)."
+    return c.execute("SELECT COUNT(*) FROM trials WHERE study_id=? AND state != 'QUEUED'", (study_id,)).fetchone()[0]
+
 @patch
-def claim_queued(self: Storage, study_id: int, worker: str | None = None) -> Trial | None:
-    "Atomically turn the oldest QUEUED trial into RUNNING and return it (None if none is queued)."
+def n_started(self: Storage, study_id: int) -> int:
+    "How many trials of a study are running or finished."
+    return _started(self.con, study_id)
+
+@patch
+def claim_queued(self: Storage, study_id: int, worker: str | None = None,
+                 cap: int | None = None # leave the queue alone when the study already holds this many started trials
+                ) -> Trial | None:
+    "Atomically turn the oldest QUEUED trial into RUNNING and return it (None if none is queued, or the cap is reached)."
     with self.tx() as c:
+        if cap is not None and _started(c, study_id) >= cap: return None
         r = c.execute("SELECT number FROM trials WHERE study_id=? AND state='QUEUED' ORDER BY number LIMIT 1", (study_id,)).fetchone()
         if r is None: return None
         c.execute("UPDATE trials SET state='RUNNING', start=?, worker=?, error=NULL WHERE study_id=? AND number=?",

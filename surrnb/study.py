@@ -17,8 +17,8 @@ from .space import Space
 from .store import Storage, Trial, TrialState, worker_id, worker_alive
 
 # %% auto #0
-__all__ = ['strategies', 'executors', 'Suggestion', 'SearchExhausted', 'Strategy', 'Study', 'TrialTimeout', 'objective_arity',
-           'show_bar']
+__all__ = ['strategies', 'executors', 'Suggestion', 'SearchExhausted', 'Strategy', 'Study', 'StudyFull', 'TrialTimeout',
+           'objective_arity', 'show_bar']
 
 # %% ../nbs/04_study.ipynb #6ee132c7
 @dataclass
@@ -208,17 +208,25 @@ def n_finished(self: Study) -> int:
 def _writable(self: Study, what: str):
     if self.readonly: raise SurrnbError(f"study {self.name!r} was opened read-only; to {what}, open it with Study.load(..., resume=True)")
 
+class StudyFull(SearchExhausted):
+    "Raised by `Study.ask(total=N)` when the study already holds N started trials (counted by every process)."
+
 @patch
-def ask(self: Study) -> Trial:
+def ask(self: Study, total: int | None = None # refuse to start a trial once the study holds this many running or finished
+       ) -> Trial:
     "Start a trial: the oldest queued one, else a new suggestion of the strategy; stored as RUNNING."
     self._writable("ask for trials")
-    t = self.storage.claim_queued(self._id, self.worker)
+    t = self.storage.claim_queued(self._id, self.worker, cap=total)
     if t is not None: return t
+    if total is not None and self.storage.n_started(self._id) >= total:
+        raise StudyFull(f"study {self.name!r} already holds {total} started trials")
     s = self.strategy.ask(self)
     if not hasattr(s, "config"): s = Suggestion(s)
     try: cfg = self.space.validate(s.config)
     except SurrnbError as e: raise SurrnbError(f"strategy {self._strategy_name()!r} suggested a bad config: {e}") from None
-    return self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker)
+    t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total)
+    if t is None: raise StudyFull(f"study {self.name!r} already holds {total} started trials")   # another process was faster
+    return t
 
 @patch
 def enqueue(self: Study, config: dict, # a config to evaluate before the strategy's own suggestions
@@ -417,7 +425,7 @@ def optimize(self: Study, objective, # objective(config) or objective(config, bu
     try:
         for _ in (bar if bar is not None else range(todo)):
             if timeout is not None and time.time() - t0 > timeout: break
-            try: trial = self.ask()
+            try: trial = self.ask(total=n_trials)      # a total over every process working on this study
             except SearchExhausted: break
             args = (trial.config, trial.budget) if nargs == 2 else (trial.config,)
             try: value = _call_with_timeout(objective, args, trial_timeout)
