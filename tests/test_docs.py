@@ -326,7 +326,8 @@ def test_browser_search_finds_the_acquisition_page(site, driver):
 def test_site_navigation(site):
     "Each page: an 'on this page' list, previous/next links following the sidebar, a download link to its notebook."
     out, pages = site["out"], site["pages"]
-    order = [n for n in dict.fromkeys(["index.ipynb"] + build_docs.sidebar_files(build_docs.load_sidebar())) if n in pages]
+    listed = ["index.ipynb"] + build_docs.sidebar_files(build_docs.load_sidebar()) + list(site["unlisted"])  # unlisted pages last
+    order = [n for n in dict.fromkeys(listed) if n in pages]
     assert len(order) > 20
     for i, nb in enumerate(order):
         page = out / pages[nb]
@@ -346,6 +347,24 @@ def test_site_navigation(site):
     assert 'id="surrnb-search"' in (out / "index.html").read_text()
     assert (out / "_static/katex/katex.min.js").is_file() and list((out / "_static/katex/fonts").glob("*.woff2"))
     assert not re.search(r'src="https?://', (out / pages[TUTORIAL]).read_text()), "a script or image from the network"
+
+COURSE_STYLE_PAGES = ["80_exercises.ipynb", "81_explorers.ipynb", "tutorials/teaching.ipynb", TUTORIAL]
+
+def figure_scales(driver, url: str) -> list[tuple[str, float]]:
+    "(src, shown width / natural width) of every plot on a page: below ~0.7 a figure's 10 pt text shrinks under 7 pt."
+    driver.get(url)
+    return driver.execute_script("""return Array.from(document.querySelectorAll('main .jp-OutputArea-output img'))
+        .filter(i => i.naturalWidth > 0).map(i => [i.getAttribute('src'), i.getBoundingClientRect().width / i.naturalWidth]);""")
+
+def test_browser_figures_readable(site, driver):
+    "On the pages drawn in the course style, no figure is shrunk below 70% (text stays readable at page width)."
+    small = {}
+    for nb in COURSE_STYLE_PAGES:
+        scales = figure_scales(driver, (site["out"] / site["pages"][nb]).as_uri())
+        assert scales, f"{nb}: no figures"
+        bad = [(src, round(k, 2)) for src, k in scales if k < 0.7]
+        if bad: small[nb] = bad
+    assert not small, f"figures drawn too wide for the page (make them at most ~8 inches at 100 dpi): {small}"
 
 def test_code_fold_follows_quarto(tmp_path):
     "`#| code-fold: true` folds the code away (closed), `show` folds it open; the output stays visible."

@@ -288,7 +288,7 @@ TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
 
 SITE_CSS = """
 body.surrnb-page { margin: 0; }
-nav.surrnb-sidebar { position: fixed; top: 0; left: 0; bottom: 0; width: 250px; overflow-y: auto; padding: 1rem;
+nav.surrnb-sidebar { position: fixed; top: 0; left: 0; bottom: 0; width: 230px; overflow-y: auto; padding: 1rem;
   box-sizing: border-box; background: #f7f7f9; border-right: 1px solid #ddd; font: 14px/1.4 system-ui, sans-serif; }
 nav.surrnb-sidebar .site { font-weight: 700; font-size: 1.2rem; display: block; margin-bottom: .8rem; }
 nav.surrnb-sidebar ul { list-style: none; padding-left: .6rem; margin: .2rem 0 .6rem; }
@@ -296,16 +296,16 @@ nav.surrnb-sidebar li { margin: .15rem 0; }
 nav.surrnb-sidebar .section { font-weight: 600; margin-top: .6rem; display: block; }
 nav.surrnb-sidebar a { color: #2c5f9e; text-decoration: none; }
 nav.surrnb-sidebar a.active { font-weight: 700; color: #111; }
-main.surrnb-main { margin-left: 250px; padding: 1rem 2rem 4rem; max-width: 900px; box-sizing: border-box; min-width: 0; }
-@media (min-width: 1100px) { main.surrnb-main { margin-right: 230px; } }
+main.surrnb-main { margin-left: 230px; padding: 1rem 1.5rem 4rem; max-width: 900px; box-sizing: border-box; min-width: 0; }
+@media (min-width: 1100px) { main.surrnb-main { margin-right: 210px; } }
 nav.surrnb-toc { font: 13px/1.4 system-ui, sans-serif; }
 nav.surrnb-toc .toc-title { font-weight: 600; margin-bottom: .3rem; display: block; }
 nav.surrnb-toc ul { list-style: none; padding-left: 0; margin: 0; }
 nav.surrnb-toc li.toc-h3 { padding-left: .8rem; }
 nav.surrnb-toc a { color: #2c5f9e; text-decoration: none; }
-@media (min-width: 1100px) { nav.surrnb-toc { position: fixed; top: 0; right: 0; bottom: 0; width: 220px; overflow-y: auto;
+@media (min-width: 1100px) { nav.surrnb-toc { position: fixed; top: 0; right: 0; bottom: 0; width: 200px; overflow-y: auto;
   padding: 1rem .8rem; box-sizing: border-box; border-left: 1px solid #eee; } }
-@media (max-width: 1099px) { nav.surrnb-toc { margin-left: 250px; padding: .5rem 2rem 0; } }
+@media (max-width: 1099px) { nav.surrnb-toc { margin-left: 230px; padding: .5rem 2rem 0; } }
 nav.surrnb-pager { display: flex; justify-content: space-between; gap: 1rem; margin-top: 3rem; padding-top: 1rem;
   border-top: 1px solid #ddd; font: 14px/1.4 system-ui, sans-serif; }
 nav.surrnb-pager a { color: #2c5f9e; text-decoration: none; max-width: 48%; }
