@@ -33,7 +33,7 @@ class BayesOpt(Strategy):
                  maxiter: int = 20, # L-BFGS-B iterations per polish (also of the incumbent polish)
                  warp: str = "power", # monotone warping of y before the fit: "power" (Yeo-Johnson) or "none"
                  polish: bool = True, # also run L-BFGS-B from the best point so far
-                 incumbent: str = "mean", # best_y of the acquisition: "mean" (min posterior mean at the observed points) or "observed" (min y)
+                 incumbent: str = "observed", # best_y of the acquisition: "observed" (min y) or "mean" (min posterior mean at the observed points)
                  **surrogate_kw # passed to the surrogate factory, e.g. kernel="rbf"
                 ):
         if pending not in ("believer", "liar"): raise SurrnbError(f"pending must be 'believer' or 'liar', got {pending!r}")
