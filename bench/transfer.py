@@ -5,6 +5,7 @@
 
   * hartmann6 -> hartmann6 shifted by 0.05 in every coordinate and scaled (2 f + 1); source: 100 trials of BO on hartmann6
   * nb201-cifar10 -> nb201-cifar100 (NAS-Bench-201); source: 200 trials of regularized evolution on CIFAR-10
+  * (optional, --tasks hartmann6-sobol) the Hartmann6 pair with a source of 100 Sobol points instead of BO
 
 Each seed builds its own source (seed + 1000) and runs every method with the same study seed. The target quality is
 cold start's median final regret over the seeds (NAS-Bench-201: regret of the mean accuracy of the best-observed cell, as
@@ -29,9 +30,9 @@ def make_task(task, seed):
     "(source problem, source strategy, source trials, target problem, score(trial config, value) -> regret)."
     from surrnb.problems import get_problem
     from surrnb.search.transfer import Shifted
-    if task == "hartmann6":
+    if task in ("hartmann6", "hartmann6-sobol"):    # -sobol: a source that explored (100 Sobol points) instead of optimising
         src = get_problem("hartmann6"); tgt = Shifted(src, 0.05, 2.0, 1.0)
-        return src, "bo", 100, tgt, lambda cfg, v: v - tgt.optimum
+        return src, "sobol" if task.endswith("sobol") else "bo", 100, tgt, lambda cfg, v: v - tgt.optimum
     if task == "nb201":
         src, tgt = get_problem("nb201-cifar10", seed=seed), get_problem("nb201-cifar100", seed=seed)
         return src, "rea", 200, tgt, lambda cfg, v: tgt.best_accuracy - tgt.accuracy(cfg)
