@@ -188,20 +188,28 @@ def report(methods=None, seeds=None, out=RESULTS / "bo_suite.json", plot=RESULTS
         if not cs: continue
         prob, _ = make_problem(label, 0)
         ref = prob.optimum if prob.optimum is not None else min(c["true_value"] for c in cs)
+        base = [m for m in methods if m != "botorch"]     # the slow peer may have fewer seeds: shown, compared on shared seeds
+        common = set.intersection(*[{c["seed"] for c in cs if c["method"] == m} for m in base]) if base else set()
         row = {}
         for m in methods:
-            mc = sorted((c for c in cs if c["method"] == m), key=lambda c: c["seed"])
+            mc = sorted((c for c in cs if c["method"] == m and (m == "botorch" or c["seed"] in common)), key=lambda c: c["seed"])
             if not mc: continue
             reg = [_regret(c["true_value"], ref) for c in mc]
             row[m] = dict(seeds=[c["seed"] for c in mc], regrets=reg, median_regret=statistics.median(reg), p80_regret=_q(reg, 0.8),
                           sec_per_suggestion=statistics.median(c["sec_per_suggestion"] for c in mc))
-        peers = [m for m in PEERS if m in row]
+        ratio = lambda a, b: a / b if b > 0 else (1.0 if a == 0 else math.inf)
         for m in [m for m in row if m.startswith("surrnb")]:
+            n = len(row[m]["seeds"])
+            peers = [p for p in PEERS if p in row and len(row[p]["seeds"]) >= n]   # BoTorch joins when it has as many seeds
             if not peers: continue
             bm, bp = min(row[p]["median_regret"] for p in peers), min(row[p]["p80_regret"] for p in peers)
-            ratio = lambda a, b: a / b if b > 0 else (1.0 if a == 0 else math.inf)
-            row[m]["vs_best_peer"] = dict(median_ratio=ratio(row[m]["median_regret"], bm), p80_ratio=ratio(row[m]["p80_regret"], bp),
+            row[m]["vs_best_peer"] = dict(peers=peers, median_ratio=ratio(row[m]["median_regret"], bm), p80_ratio=ratio(row[m]["p80_regret"], bp),
                                           time_vs_optuna_gp=row[m]["sec_per_suggestion"] / row["optuna-gp"]["sec_per_suggestion"] if "optuna-gp" in row else None)
+            if "botorch" in row:   # surrnb against BoTorch on the seeds both ran
+                bs = dict(zip(row["botorch"]["seeds"], row["botorch"]["regrets"])); ms = dict(zip(row[m]["seeds"], row[m]["regrets"]))
+                sh = sorted(set(bs) & set(ms))
+                if sh: row[m]["vs_botorch"] = dict(seeds=sh, median_ratio=ratio(statistics.median(ms[k] for k in sh), statistics.median(bs[k] for k in sh)),
+                                                   time_ratio=row[m]["sec_per_suggestion"] / row["botorch"]["sec_per_suggestion"])
         res[label] = dict(reference=ref, reference_is="known optimum" if prob.optimum is not None else "best true value found by any method",
                           noise=noise, budget=budget, hpo=name in HPO, methods=row)
     if not quiet: print_table(res, methods)
@@ -216,6 +224,8 @@ def report(methods=None, seeds=None, out=RESULTS / "bo_suite.json", plot=RESULTS
     return res
 
 def print_table(res, methods):
+    print("median / 80th-percentile regret over the seeds shared by surrnb, optuna-gp, optuna-tpe and random (BoTorch: its own seeds,"
+          " in the best-peer ratio only when it has as many)")
     print(f"{'problem':20s} " + " ".join(f"{m:>22s}" for m in methods) + "   surrnb/best peer: median  p80   time/optuna-gp")
     print(f"{'':20s} " + " ".join(f"{'median / p80 (s/sugg)':>22s}" for m in methods))
     for label, r in res.items():
@@ -225,6 +235,8 @@ def print_table(res, methods):
         line = f"{label:20s} " + " ".join(f"{cellstr(m):>22s}" for m in methods)
         v = row.get("surrnb", {}).get("vs_best_peer")
         if v: line += f"   {v['median_ratio']:7.3g} {v['p80_ratio']:7.3g}   " + (f"{v['time_vs_optuna_gp']:.2f}" if v["time_vs_optuna_gp"] else "-")
+        b = row.get("surrnb", {}).get("vs_botorch")
+        if b: line += f"   vs botorch on seeds {b['seeds']}: {b['median_ratio']:.3g}"
         n = {m: len(row[m]["seeds"]) for m in row}
         print(line + f"   seeds {min(n.values())}-{max(n.values())}")
 
