@@ -24,7 +24,7 @@ __all__ = ['AutoBO', 'cv_scores']
 class AutoBO(BayesOpt):
     "BO whose surrogate is chosen online among candidates by cross-validated log-likelihood (re-scored every few trials)."
     name = "bo-auto"
-    def __init__(self, candidates: tuple = ("gp", "rf", "ensemble"), # registered surrogate names to choose from
+    def __init__(self, candidates: tuple = ("gp", "rf"), # registered surrogate names to choose from (add "ensemble" for categorical spaces)
                  folds: int = 5, # cross-validation folds of each scoring
                  every: int = 5, # re-score after this many new finished trials
                  **bo_kw # BayesOpt settings (acquisition, n_init, warp, ...)
