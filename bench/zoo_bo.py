@@ -50,9 +50,9 @@ def run_one(pn, sn, seed, budget):
             x = prob.space.encode([tr.config])[0]
             edge += int(((x < 1e-3) | (x > 1 - 1e-3)).any())
             vals.append(prob.evaluate(tr.config)); st.tell(tr, vals[-1])
-    n0 = getattr(st.strategy, "init_size", lambda s: 0)(prob.space) if hasattr(st.strategy, "init_size") else 0
+    n0 = st.strategy.init_size(prob.space) if hasattr(st.strategy, "init_size") else None   # None: no initial design
     return dict(regret=float(prob(prob.space.encode([st.best.config]))[0]) - prob.optimum, sps=t_ask / budget,
-                edge=edge / budget, improved=bool(n0 and min(vals[n0:]) < min(vals[:n0])))
+                edge=edge / budget, improved=None if n0 is None else bool(min(vals[n0:]) < min(vals[:n0])))
 
 def run_main(a):
     for pn in a.problems.split(","):
@@ -63,7 +63,8 @@ def run_main(a):
             r = dict(problem=pn, strategy=sn, seeds=a.seeds, budget=a.budget, regrets=regrets, median_regret=statistics.median(regrets),
                      q25=_q(regrets, 0.25), q75=_q(regrets, 0.75), sec_per_suggestion=statistics.median([r["sps"] for r in runs]),
                      boundary_fraction=statistics.mean([r["edge"] for r in runs]),
-                     improved_after_design=statistics.mean([r["improved"] for r in runs]), wall_s=time.time() - t0)
+                     improved_after_design=None if runs[0]["improved"] is None else statistics.mean([r["improved"] for r in runs]),
+                     wall_s=time.time() - t0)
             _store(a.json, r)
             print(f"{pn:10s} {sn:14s} median regret {r['median_regret']:.4g} [q25 {r['q25']:.3g}, q75 {r['q75']:.3g}] "
                   f"{r['sec_per_suggestion']:.2f} s/suggestion ({r['wall_s']:.0f} s)", flush=True)
