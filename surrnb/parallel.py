@@ -6,7 +6,7 @@ Docs: https://surrnb.github.io/surrnb/parallel.html.md"""
 
 # %% ../nbs/06_parallel.ipynb #049d5aef
 from __future__ import annotations
-import functools, heapq, importlib, math, numbers, os, pickle, queue, signal, sys, threading, time, warnings, zlib
+import ctypes, functools, heapq, importlib, math, numbers, os, pickle, queue, signal, sys, threading, time, warnings, zlib
 import multiprocessing, multiprocessing.connection
 from functools import lru_cache
 from contextlib import contextmanager
@@ -60,8 +60,19 @@ def _dumps(objective) -> bytes:
                           "or use executor='local'") from None
 
 # %% ../nbs/06_parallel.ipynb #7f04fd5c
+def _die_with_parent(driver_pid: int, every: float = 0.2):
+    "Make this worker exit when its driver dies, even by SIGKILL: the kernel's parent-death signal, and a watchdog thread."
+    if sys.platform.startswith("linux"):
+        try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # 1 = PR_SET_PDEATHSIG (not every sandbox honours it)
+        except (OSError, AttributeError): pass
+    def watch():
+        while os.getppid() == driver_pid: time.sleep(every)
+        os._exit(1)                                                      # orphaned: re-parented to init or a subreaper
+    threading.Thread(target=watch, daemon=True, name="surrnb-orphan-watchdog").start()
+
 def _worker_main(conn, payload: bytes, nargs: int, env: dict):
     "Body of a worker process: load the objective, then run the trials sent on `conn` until told to stop."
+    _die_with_parent(int(env.get("SURRNB_DRIVER_PID", os.getppid())))
     for k, v in env.items(): os.environ.setdefault(k, v)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the driver's business
     try: fn = pickle.loads(payload)
@@ -107,6 +118,7 @@ class ProcessPool:
         self.payload, self.nargs, self.ctx = _dumps(objective), nargs, multiprocessing.get_context(start_method)
         t = threads or max(1, (os.cpu_count() or 1) // n_workers)
         self.env = {k: str(t) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+        self.env["SURRNB_DRIVER_PID"] = str(os.getpid())
         self.target = importlib.import_module("surrnb.parallel")._worker_main   # the exported one: importable in the child
         self.workers = [self._spawn() for _ in range(n_workers)]
 
@@ -248,7 +260,9 @@ class RayPool:
         res = dict(resources or {})
         if not ray.is_initialized():
             kw = dict(address=address, include_dashboard=False, ignore_reinit_error=True, **(init_kwargs or {}))
-            if address is None: kw.setdefault("num_cpus", max(1, math.ceil(n_workers * res.get("num_cpus", 1))))
+            if address is None:   # a private runtime: on the loopback only (Ray has no authentication)
+                kw.setdefault("num_cpus", max(1, math.ceil(n_workers * res.get("num_cpus", 1))))
+                kw.setdefault("_node_ip_address", "127.0.0.1")
             with _driver_path_for_workers(address is None): ray.init(**kw)
         self.payload, self.nargs = ray.put(_dumps(objective)), nargs
         opts = {"num_cpus": 1, **res, "max_retries": 0}

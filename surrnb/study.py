@@ -76,7 +76,8 @@ class Study:
                 ):
         if direction not in _DIRECTIONS: raise SurrnbError(f"direction must be 'minimize' or 'maximize', got {direction!r}")
         if on_stale not in ("fail", "requeue"): raise SurrnbError(f"on_stale must be 'fail' or 'requeue', got {on_stale!r}")
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral): raise SurrnbError(f"seed must be an integer, got {seed!r}")
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not -2**63 <= seed < 2**63:
+            raise SurrnbError(f"seed must be an integer of at most 63 bits, got {seed!r}")
         if space is not None and not isinstance(space, Space): raise SurrnbError(f"space must be a surrnb Space, got {type(space).__name__}")
         if storage is not None and not isinstance(storage, (str, Path, Storage)):
             raise SurrnbError(f"storage must be a file path, a 'sqlite:///' URL, ':memory:' or a Storage, got {storage!r}")
@@ -88,7 +89,11 @@ class Study:
         if row is None:
             if space is None: raise SurrnbError(f"no study named {self.name!r} in {self.storage.path!r}; give a space to create it")
             meta = {**(meta or {}), **({"optimum": optimum} if optimum is not None else {})}
-            row = self.storage.create_study(self.name, direction, space.to_dict(), int(seed), self._strategy_name(), meta)
+            try: row = self.storage.create_study(self.name, direction, space.to_dict(), int(seed), self._strategy_name(), meta)
+            except SurrnbError:   # another process created it between our look-up and our insert: join it
+                row = self.storage.load_study(self.name)
+                if row is None: raise
+                self._check_resume(row, space, direction, seed, optimum, meta, explicit=strategy is not None)
         else: self._check_resume(row, space, direction, seed, optimum, meta, explicit=strategy is not None)
         self._id, self.direction, self.seed = row["id"], row["direction"], row["seed"]
         self.space, self.meta = Space.from_dict(row["space"]), row["meta"]
