@@ -16,6 +16,7 @@ from ..core import SurrnbError, derive_seed
 from .spaces import NB201_OPS
 from .spaces import EDGES, cell_to_str
 from .networks import ResBlock, _stages, accuracy, digits_data, train_cell, as_cell, make_op
+from .. import core
 
 # %% auto #0
 __all__ = ['search_op', 'MixedOp', 'SearchCell', 'SuperNet', 'derive', 'SearchResult', 'search', 'plot_search', 'retrain']
@@ -139,9 +140,8 @@ def search(method: str = "darts", # "darts" or "gdas"
     (xt, yt), (xv, yv) = _halves(data, seed)
     if n_train: xt, yt, xv, yv = xt[:n_train], yt[:n_train], xv[:n_train], yv[:n_train]
     s = derive_seed("nas-search", method, seed, C, N)
-    old, t0 = torch.get_num_threads(), time.perf_counter()
-    if threads: torch.set_num_threads(threads)
-    try:
+    t0 = time.perf_counter()
+    with core.threads(threads):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(s)
             net = SuperNet(C, N, int(data["y_train"].max()) + 1, xt.shape[1], method, tau[0])
@@ -165,7 +165,6 @@ def search(method: str = "darts", # "darts" or "gdas"
                     nn.utils.clip_grad_norm_(net.weight_parameters(), 5.0); w_opt.step(); sched.step()
                 probs.append(F.softmax(net.alpha, -1).detach().numpy().copy())
                 accs.append(accuracy(net, xv, yv)); cells.append(derive(net.alpha, exclude_none))
-    finally: torch.set_num_threads(old)
     return SearchResult(method, np.stack(probs), accs, cells, time.perf_counter() - t0, net)
 
 # %% ../../nbs/47_nas.darts.ipynb #89a512da

@@ -20,6 +20,7 @@ from .spaces import EDGES, check_cell, cell_to_str, cell_from_str, cell_space, c
 from ..train.learner import load_data
 from ..parallel import report
 from fastcore.basics import patch
+from .. import core
 
 # %% auto #0
 __all__ = ['as_cell', 'ReLUConvBN', 'Zero', 'make_op', 'Cell', 'ResBlock', 'CellNetwork', 'digits_data', 'accuracy', 'fit',
@@ -156,14 +157,12 @@ def train_cell(ops, # the cell (tuple, config or NB201 string)
     "Build and train a CellNetwork; dict with the cell, per-epoch validation errors, final error, params and seconds."
     ops = as_cell(ops); data = data if data is not None else digits_data()
     s = derive_seed("digits-cell", seed, ops, int(epochs), C, N)
-    old, t0 = torch.get_num_threads(), time.perf_counter()
-    if threads: torch.set_num_threads(threads)
-    try:
+    t0 = time.perf_counter()
+    with core.threads(threads):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(s)
             net = CellNetwork(ops, C=C, N=N, num_classes=int(data["y_train"].max()) + 1, in_channels=data["x_train"].shape[1])
             errs = fit(net, data, int(epochs), lr, bs, seed=s, report=report)
-    finally: torch.set_num_threads(old)
     return dict(cell=ops, errors=errs, error=errs[-1], params=sum(p.numel() for p in net.parameters()),
                 seconds=time.perf_counter() - t0, net=net)
 

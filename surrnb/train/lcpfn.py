@@ -15,6 +15,7 @@ from torch import nn, Tensor
 from ..core import SurrnbError
 from ..store import TrialState
 from ..study import Strategy, strategies
+from .. import core
 
 # %% auto #0
 __all__ = ['sample_curves', 'BarDistribution', 'LCPFN', 'train_lcpfn', 'save_lcpfn', 'load_lcpfn', 'predict', 'pow3',
@@ -115,10 +116,7 @@ def train_lcpfn(steps: int = 12_000, # optimiser steps
                 threads: int | None = 1 # CPU threads while training (small model: one is fastest); None: leave as is
                ) -> LCPFN:
     "Train an LC-PFN on curves from the prior (negative log-likelihood of the bar distribution)."
-    old = torch.get_num_threads()
-    if threads: torch.set_num_threads(threads)
-    try: return _train(steps, batch_size, lr, seed, model, show_progress)
-    finally: torch.set_num_threads(old)
+    with core.threads(threads): return _train(steps, batch_size, lr, seed, model, show_progress)
 
 def _train(steps, batch_size, lr, seed, model, show_progress):
     g = torch.Generator().manual_seed(seed)

@@ -16,6 +16,7 @@ from ..space import Space, Float, Int, Categorical
 from ..problems import Problem, problems
 from ..parallel import report as parallel_report
 from fastcore.basics import patch
+from .. import core
 
 # %% auto #0
 __all__ = ['load_data', 'mlp', 'small_cnn', 'mlp_space', 'cnn_space', 'study_reporter', 'ReportCallback', 'default_device',
@@ -159,14 +160,11 @@ def train(config: dict, budget: float | None = 10, # config, and epochs (rounded
     s = derive_seed("train", seed, model, sorted((k, str(v)) for k, v in config.items()), epochs)
     learn = make_learner(config, data, model, device, report, s)
     cb = next(c for c in learn.cbs if isinstance(c, ReportCallback))
-    old = torch.get_num_threads()
-    if threads and learn.dls.device.type == "cpu": torch.set_num_threads(threads)
-    try:
+    with core.threads(threads if learn.dls.device.type == "cpu" else None):
         with torch.random.fork_rng(devices=[]), learn.no_bar(), learn.no_logging(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.manual_seed(s)
             learn.fit_one_cycle(epochs, lr_max=float(config["lr"]))
-    finally: torch.set_num_threads(old)
     return cb.errors[max(cb.errors)]
 
 # %% ../../nbs/30_train.learner.ipynb #e2d7b2cf
