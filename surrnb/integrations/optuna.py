@@ -9,7 +9,8 @@ from __future__ import annotations
 import json, warnings
 from pathlib import Path
 import numpy as np
-import optuna
+try: import optuna
+except ImportError as e: raise ImportError("surrnb.integrations.optuna needs Optuna: pip install 'optuna>=4'") from e
 from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution, CategoricalDistribution
 from optuna.samplers import BaseSampler, RandomSampler
 from optuna.search_space import IntersectionSearchSpace
