@@ -19,7 +19,7 @@ from .surrogates.core import GaussianPosterior, coverage
 from .surrogates.gp import GP
 from .acquisition import ExpectedImprovement, ProbabilityOfImprovement, UpperConfidenceBound
 from .search.mf import budget_ladder, hyperband_brackets
-from .parallel import NB201_OPS
+from .nas.spaces import NB201_OPS
 
 # %% auto #0
 __all__ = ['EXERCISES', 'FORRESTER_MIN', 'Check', 'exercise', 'exercise_table', 'check_log_encode', 'check_int_decode',
