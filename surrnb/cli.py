@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         try: a = make_parser().parse_args(argv)
         except SystemExit as e: return int(e.code or 0)   # --version and --help print and stop
         verbose = a.verbose
-        if a.cmd is None: make_parser().print_help(); return 2
+        if a.cmd is None: make_parser().print_help(); raise SurrnbError("choose a command: run, ask, tell, show, list, bench or demo")
         if a.cmd in ("ask", "tell") and not a.study: raise SurrnbError(f"`surrnb {a.cmd}` needs --study NAME")
         _setup_logging(a.verbose, a.quiet_log)
         with warnings.catch_warnings():

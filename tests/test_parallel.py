@@ -106,3 +106,27 @@ def test_ray_two_workers_and_killed_worker(ray_runtime):
     study = queued_study()
     optimize_parallel(study, kill_self, n_trials=len(XS), n_workers=2, executor="ray", show_progress=False)
     check_killed(study)
+
+
+def test_workers_die_with_a_killed_driver(tmp_path):
+    "SIGKILL the driver of a process-executor run: its workers (one of them mid-trial) are gone 5 s later."
+    import subprocess, sys, signal, os
+    prog = tmp_path / "driver.py"
+    prog.write_text("import time\nfrom surrnb.space import Space, Float\nfrom surrnb.study import Study\n"
+                    "def slow(c):\n    time.sleep(120); return c['x']\n"
+                    "if __name__ == '__main__':\n"
+                    "    Study(Space(x=Float(0, 1)), strategy='random').optimize(slow, n_trials=4, n_workers=2, executor='process')\n")
+    err = open(tmp_path / "err.txt", "w")
+    p = subprocess.Popen([sys.executable, str(prog)], stderr=err)
+    def workers():
+        out = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout   # -ww: whole lines
+        return [int(l.split()[0]) for l in out.splitlines() if l.split()[1] == str(p.pid) and "spawn_main" in l]
+    t0 = time.time()
+    while len(workers()) < 2 and time.time() - t0 < 90: time.sleep(0.5)   # slow only on a loaded machine
+    ws = workers()
+    assert len(ws) == 2, (p.poll(), (tmp_path / "err.txt").read_text()[-2000:])
+    time.sleep(10)                                   # let them import and start their trials
+    os.kill(p.pid, signal.SIGKILL); p.wait()
+    time.sleep(5)
+    alive = [w for w in ws if os.path.exists(f"/proc/{w}") and open(f"/proc/{w}/stat").read().split()[2] != "Z"]
+    assert not alive, f"workers still alive 5 s after their driver was killed: {alive}"
