@@ -15,10 +15,13 @@ from .problems import problems, get_problem
 from .store import Storage, storage_path
 from .surrogates.core import surrogates
 from .study import Study, strategies, executors, objective_arity, SearchExhausted
+try: from surrnb.integrations.optuna import import_optuna, export_trials
+except ImportError: import_optuna = export_trials = None   # Optuna is optional: `pip install 'surrnb[optuna]'`
 
 # %% auto #0
 __all__ = ['RunFailed', 'default_strategy', 'surrnb_version', 'load_space', 'load_objective', 'best_table', 'cmd_run', 'cmd_ask',
-           'cmd_tell', 'cmd_show', 'cmd_list', 'bench', 'bench_table', 'cmd_bench', 'cmd_demo', 'make_parser', 'main']
+           'cmd_tell', 'cmd_import_optuna', 'cmd_export', 'cmd_show', 'cmd_list', 'bench', 'bench_table', 'cmd_bench',
+           'cmd_demo', 'make_parser', 'main']
 
 # %% ../nbs/70_cli.ipynb #8c7a8bca
 class RunFailed(SurrnbError):
@@ -176,6 +179,27 @@ def cmd_tell(a) -> int:
     print(json.dumps(dict(study=study.name, number=t.number, state=str(t.state), value=t.value)))
     return 0
 
+# %% ../nbs/70_cli.ipynb #41d80e68
+def _need_optuna(cmd: str):
+    if import_optuna is None: raise SurrnbError(f"`surrnb {cmd}` needs Optuna: pip install 'surrnb[optuna]'")
+
+def cmd_import_optuna(a) -> int:
+    "Copy an Optuna study into a surrnb database."
+    _need_optuna("import-optuna")
+    if storage_path(a.db) == ":memory:": raise SurrnbError("import-optuna needs --db FILE to keep the imported study")
+    study = import_optuna(a.storage, a.study, db=a.db, name=a.as_name)
+    print(f"imported {len(study.trials)} trial(s) of Optuna study {a.study!r} into {a.db} as {study.name!r}")
+    return 0
+
+def cmd_export(a) -> int:
+    "Print (or write) a study's trials as CSV or JSON, without changing the database."
+    _need_optuna("export")
+    _check_out_path(a.out, (".csv", ".json"), "--out")
+    text = export_trials(Study.load(a.study, _existing_storage(a.db)), a.format, a.out)
+    if a.out: print(f"{a.format} written to {a.out}")
+    else: sys.stdout.write(text)
+    return 0
+
 # %% ../nbs/70_cli.ipynb #56966c42
 def _existing_storage(db):
     if storage_path(db) != ":memory:" and not Path(storage_path(db)).exists():
@@ -278,7 +302,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"surrnb {surrnb_version()}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more messages (-vv: tracebacks of errors)")
     p.add_argument("-q", "--quiet-log", action="store_true", dest="quiet_log", help="errors only")
-    sub = p.add_subparsers(dest="cmd", metavar="{run,ask,tell,show,list,bench,demo}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="cmd", metavar="{run,ask,tell,show,list,bench,demo,import-optuna,export}", parser_class=_Parser)
     r = sub.add_parser("run", help="run or resume a study of a registered problem or of your own function")
     r.add_argument("problem", nargs="?", help="a problem name, e.g. branin, hartmann6, ackley-5 (see `surrnb list`)")
     r.add_argument("--objective", default=None, help="your function as module:function (imported from the current folder)")
@@ -304,6 +328,14 @@ def make_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="summarise the studies in a database (read-only)")
     _add_study_args(s); s.add_argument("--json", action="store_true")
     sub.add_parser("list", help="list problems, strategies, surrogates and executors")
+    io_ = sub.add_parser("import-optuna", help="copy an Optuna study into a surrnb database")
+    io_.add_argument("--storage", required=True, help="the Optuna storage URL, e.g. sqlite:///optuna.db")
+    io_.add_argument("--study", required=True, help="the Optuna study's name")
+    io_.add_argument("--db", default="surrnb.db", help="surrnb database to write (default surrnb.db)")
+    io_.add_argument("--as", dest="as_name", default=None, help="name of the surrnb study (default: the Optuna name)")
+    ex = sub.add_parser("export", help="a study's trials as CSV or JSON (read-only)")
+    _add_study_args(ex); ex.add_argument("--format", choices=["csv", "json"], default="csv")
+    ex.add_argument("--out", default=None, help="write to this .csv/.json file instead of stdout")
     b = sub.add_parser("bench", help="median final regret of strategies on problems")
     b.add_argument("--problems", type=_csv, default=["branin", "hartmann6"]); b.add_argument("--strategies", type=_csv, default=["random", "sobol"])
     b.add_argument("--seeds", type=_pos_int, default=5); b.add_argument("--budget", type=_pos_int, default=40)
@@ -319,7 +351,8 @@ def _setup_logging(verbose: int, quiet: bool):
     logger.handlers[:] = [h]; logger.propagate = False
     logger.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
 
-_COMMANDS = {"run": cmd_run, "ask": cmd_ask, "tell": cmd_tell, "show": cmd_show, "list": cmd_list, "bench": cmd_bench, "demo": cmd_demo}
+_COMMANDS = {"run": cmd_run, "ask": cmd_ask, "tell": cmd_tell, "show": cmd_show, "list": cmd_list, "bench": cmd_bench, "demo": cmd_demo,
+             "import-optuna": cmd_import_optuna, "export": cmd_export}
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `surrnb` command; returns the exit code (0 ok, 1 runtime failure, 2 usage error, 130 Ctrl-C)."
@@ -328,8 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         try: a = make_parser().parse_args(argv)
         except SystemExit as e: return int(e.code or 0)   # --version and --help print and stop
         verbose = a.verbose
-        if a.cmd is None: make_parser().print_help(); raise SurrnbError("choose a command: run, ask, tell, show, list, bench or demo")
-        if a.cmd in ("ask", "tell") and not a.study: raise SurrnbError(f"`surrnb {a.cmd}` needs --study NAME")
+        if a.cmd is None: make_parser().print_help(); raise SurrnbError("choose a command: run, ask, tell, show, list, bench, demo, import-optuna or export")
+        if a.cmd in ("ask", "tell", "export") and not a.study: raise SurrnbError(f"`surrnb {a.cmd}` needs --study NAME")
         _setup_logging(a.verbose, a.quiet_log)
         with warnings.catch_warnings():
             if a.cmd in ("show", "list"): warnings.simplefilter("ignore", UserWarning)   # inspection: third-party noise
