@@ -33,6 +33,13 @@ class Param:
         self._error = msg
         return True
 
+def _plain(x):
+    "numpy scalars and 0-d tensors as Python numbers (so they are accepted wherever a number is); anything else unchanged."
+    if not isinstance(x, (str, bytes, bool, int, float)) and getattr(x, "ndim", None) == 0 and hasattr(x, "item"):
+        try: return x.item()
+        except Exception: return x
+    return x
+
 def _not_num(x): return isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x)
 
 # %% ../nbs/01_space.ipynb #b4047bca
@@ -43,11 +50,13 @@ class Float(Param):
                  high: float, # largest value
                  log: bool = False # search on a log scale (needs low > 0)
                 ):
+        low, high = _plain(low), _plain(high)
         self.low, self.high, self.log = low, high, bool(log)
         if (_not_num(low) and self._bad(f"low must be a finite number, got {low!r}")) or \
            (_not_num(high) and self._bad(f"high must be a finite number, got {high!r}")) or \
            (not low < high and self._bad(f"low ({low}) must be smaller than high ({high})")) or \
-           (self.log and low <= 0 and self._bad(f"a log scale needs low > 0, got low={low}")): return
+           (self.log and low <= 0 and self._bad(f"a log scale needs low > 0, got low={low}")) or \
+           (not math.isfinite(float(high) - float(low)) and self._bad(f"the range [{low:g}, {high:g}] is too wide for float64 arithmetic")): return
         self.low, self.high = float(low), float(high)
         self._a, self._b = (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
 
@@ -56,6 +65,7 @@ class Float(Param):
         t = self._a + min(max(float(u), 0.0), 1.0) * (self._b - self._a)
         return min(max(math.exp(t) if self.log else t, self.low), self.high)
     def check(self, v):
+        v = _plain(v)
         if _not_num(v): raise self._err(f"expected a number in [{self.low:g}, {self.high:g}], got {v!r}")
         if not self.low <= v <= self.high: raise self._err(f"{v!r} is outside [{self.low:g}, {self.high:g}]")
         return float(v)
@@ -72,6 +82,7 @@ class Int(Param):
                  high: int, # largest value
                  log: bool = False # bins of equal width in log(value) (needs low > 0)
                 ):
+        low, high = _plain(low), _plain(high)
         self.low, self.high, self.log = low, high, bool(log)
         if (_not_int(low) and self._bad(f"low must be an integer, got {low!r}")) or \
            (_not_int(high) and self._bad(f"high must be an integer, got {high!r}")) or \
@@ -90,6 +101,7 @@ class Int(Param):
         else: v = self.low + math.floor(u * self.k)
         return int(min(max(v, self.low), self.high))
     def check(self, v):
+        v = _plain(v)
         if _not_int(v): raise self._err(f"expected an integer in [{self.low}, {self.high}], got {v!r}")
         if not self.low <= v <= self.high: raise self._err(f"{v!r} is outside [{self.low}, {self.high}]")
         return int(v)
@@ -110,18 +122,20 @@ class Categorical(Param):
                 ):
         if isinstance(choices, (str, bytes)) or not isinstance(choices, Sequence):
             self.choices = choices; self._bad(f"choices must be a list, got {choices!r}"); return
-        self.choices = list(choices)
+        self.choices = [_plain(c) for c in choices]
         bad = [c for c in self.choices if not (c is None or isinstance(c, (str, int, float, bool)))]
+        nan = [c for c in self.choices if isinstance(c, float) and math.isnan(c)]
         keys = [_cat_key(c) for c in self.choices]
         dup = [c for c, k in zip(self.choices, keys) if keys.count(k) > 1]
         if (bad and self._bad(f"choices must be str, int, float, bool or None, got {bad[0]!r}")) or \
+           (nan and self._bad("a choice cannot be NaN (NaN equals nothing, not even itself, so it could never be matched)")) or \
            (len(self.choices) < 2 and self._bad(f"needs at least two choices, got {self.choices!r}")) or \
            (dup and self._bad(f"duplicate choices {dup!r}")): return
         self.k = len(self.choices)
         self._index = {k: i for i, k in enumerate(keys)}
 
     def index(self, v) -> int:
-        try: return self._index[_cat_key(v)]
+        try: return self._index[_cat_key(_plain(v))]
         except (KeyError, TypeError): raise self._err(f"{v!r} is not one of {self.choices!r}") from None
     def encode(self, v): return (self.index(v) + 0.5) / self.k
     def decode(self, u): return self.choices[min(max(math.floor(float(u) * self.k), 0), self.k - 1)]

@@ -104,6 +104,14 @@ def storage_path(url: str | Path | None # a path, a `sqlite:///` URL, ":memory:"
     return s
 
 # %% ../nbs/03_store.ipynb #82b6ef24
+def _stays_empty(p: Path, wait: float = 2.0) -> bool:
+    "An existing 0-byte file that is still empty after `wait` s (another process creating a database fills it within ms)."
+    t0 = time.time()
+    while p.exists() and p.stat().st_size == 0:
+        if time.time() - t0 > wait: return True
+        time.sleep(0.02)
+    return False
+
 class Storage:
     "SQLite storage for studies and trials at a path, a `sqlite:///` URL or ':memory:'; `readonly` never writes."
     def __init__(self, path: str | Path | None = None, # database file (created if missing), `sqlite:///file.db`, or ":memory:"/None
@@ -117,7 +125,7 @@ class Storage:
             if not p.resolve().parent.is_dir(): raise SurrnbError(f"cannot create database {self.path!r}: folder {str(p.resolve().parent)!r} does not exist")
             if p.is_dir(): raise SurrnbError(f"{self.path!r} is a folder, not a database file")
             if readonly and not p.exists(): raise SurrnbError(f"no database at {self.path!r}")
-            if p.exists() and p.stat().st_size == 0: raise SurrnbError(f"{self.path!r} is an empty file, not a surrnb database; give a new file name")
+            if _stays_empty(p): raise SurrnbError(f"{self.path!r} is an empty file, not a surrnb database; give a new file name")
         try:
             target = f"file:{Path(self.path).expanduser().resolve()}?mode=ro" if readonly and not mem else self.path
             self.con = sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False, uri=readonly and not mem)
@@ -241,8 +249,9 @@ def add_trial(self: Storage, study_id: int, config: dict, budget: float | None =
              ) -> Trial | None:
     "Insert a new trial (RUNNING, QUEUED, or already finished) and return it with its number (None: the cap is reached)."
     state = TrialState(state)
-    value = _fnum(value, "value")
+    value, budget = _fnum(value, "value"), _fnum(budget, "budget")
     if state == TrialState.COMPLETE and value is None: raise SurrnbError("a COMPLETE trial needs a finite value")
+    if budget is not None and budget <= 0: raise SurrnbError(f"budget must be positive, got {budget:g}")
     now = time.time()
     start = now if state != TrialState.QUEUED else None
     end = now if state.finished else None
@@ -303,6 +312,9 @@ def requeue(self: Storage, study_id: int, number: int, note: str | None = None):
 def report(self: Storage, study_id: int, number: int, step: float, value: float):
     "Record an intermediate value of a RUNNING trial at `step`."
     with self.tx() as c:
+        r = c.execute("SELECT state FROM trials WHERE study_id=? AND number=?", (study_id, number)).fetchone()
+        if r is None: raise SurrnbError(f"trial {number} does not exist in this study")
+        if r[0] != "RUNNING": raise SurrnbError(f"trial {number} is {r[0]}: intermediate values are reported while it runs")
         c.execute("INSERT OR REPLACE INTO intermediate(study_id, number, step, value) VALUES (?,?,?,?)",
                   (study_id, number, _fnum(step, "step"), _fnum(value, "intermediate value")))
 

@@ -255,7 +255,11 @@ def _outcome(value):
 @patch
 def _number(self: Study, trial) -> int:
     "The number of `trial` (a Trial of this study, or an int)."
-    if isinstance(trial, Trial): return trial.number
+    if isinstance(trial, Trial):
+        mine = self.storage.trial(self._id, trial.number) if trial.number < self.next_number else None
+        if mine is None or mine.config != trial.config or mine.start != trial.start:
+            raise SurrnbError(f"trial {trial.number} was not asked from study {self.name!r}; tell the study that asked it")
+        return trial.number
     if isinstance(trial, bool) or not isinstance(trial, numbers.Integral):
         raise SurrnbError(f"trial must be a Trial or its integer number, got {trial!r}")
     return int(trial)
