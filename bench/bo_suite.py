@@ -263,7 +263,7 @@ def check(path=RESULTS / "bo_suite.json", min_seeds=10):
     res = json.loads(Path(path).read_text())["results"]
     missing = [s[0] for s in SUITE if s[0] not in res]
     if missing: raise SystemExit(f"FAIL: problems missing from {path}: {missing}")
-    short = [(l, m, len(r["methods"][m]["seeds"])) for l, r in res.items() for m in METHODS if len(r["methods"].get(m, {}).get("seeds", [])) < min_seeds]
+    short = [(l, m, len(r["methods"].get(m, {}).get("seeds", []))) for l, r in res.items() for m in METHODS if len(r["methods"].get(m, {}).get("seeds", [])) < min_seeds]
     cells = load_cells()
     for l, r in res.items():   # the summary must be what the cells say
         for m, row in r["methods"].items():
