@@ -13,9 +13,9 @@ from fastcore.basics import patch
 from ..core import Registry, SurrnbError, derive_seed, threads
 
 # %% auto #0
-__all__ = ['surrogates', 'Posterior', 'psd_cholesky', 'GaussianPosterior', 'single_threaded', 'Surrogate', 'MeanSurrogate',
-           'rmse', 'gaussian_nll', 'coverage', 'kendall_tau', 'ScaledPosterior', 'cv_predictions', 'cv_zscores',
-           'conformal_scale', 'Recalibrated']
+__all__ = ['surrogates', 'Posterior', 'psd_cholesky', 'GaussianPosterior', 'Surrogate', 'MeanSurrogate', 'rmse', 'gaussian_nll',
+           'coverage', 'kendall_tau', 'ScaledPosterior', 'cv_predictions', 'cv_zscores', 'conformal_scale',
+           'Recalibrated']
 
 # %% ../../nbs/10_surrogates.core.ipynb #8189508f
 class Posterior:
@@ -82,11 +82,6 @@ class GaussianPosterior(Posterior):
         C = self.covariance
         if C is None: return self.mean + self.std * z
         return self.mean + z @ psd_cholesky(C).transpose(-1, -2)
-
-# %% ../../nbs/10_surrogates.core.ipynb #bb683d14
-def single_threaded():
-    "Alias of `surrnb.core.threads(1)` (older name, kept for modules that still import it)."
-    return threads(1)
 
 # %% ../../nbs/10_surrogates.core.ipynb #f506fa42
 surrogates = Registry("surrogate", autoload=("surrnb.surrogates",))

@@ -16,7 +16,7 @@ from fastprogress.fastprogress import progress_bar
 from ..core import SurrnbError, derive_seed, threads as _threads
 
 # %% auto #0
-__all__ = ['member_seed', 'init_members', 'batch_schedule', 'Population', 'torch_threads', 'mse_loss', 'fit_loop']
+__all__ = ['member_seed', 'init_members', 'batch_schedule', 'Population', 'mse_loss', 'fit_loop']
 
 # %% ../../nbs/09_train.population.ipynb #7ac01811
 def member_seed(seed: int, # population seed
@@ -108,11 +108,6 @@ def members(self: Population) -> list[nn.Module]:
     return [self.member(k) for k in range(self.K)]
 
 # %% ../../nbs/09_train.population.ipynb #023c0e1c
-def torch_threads(n: int | None # threads inside the block (None: leave as is)
-                 ):
-    "Alias of `surrnb.core.threads(n)` (older name, kept for modules that still import it)."
-    return _threads(n)
-
 def mse_loss(out: Tensor, y: Tensor) -> Tensor:
     "Mean squared error of one member's batch."
     return (out.reshape(y.shape) - y).square().mean()
