@@ -165,20 +165,20 @@ def quick() -> bool:
     return os.environ.get("SMOKE_TEST", "").strip().lower() in ("1", "true", "yes", "on")
 
 # %% ../nbs/00_core.ipynb #67872525
-_tp_controller = None
+_tp_controller, _limits = None, []   # the limits of the enclosing `threads` blocks, innermost last
 
 @contextlib.contextmanager
 def threads(n: int | None = 1 # threads inside the block (None: leave everything as it is)
            ):
     "Context manager: torch and BLAS/OpenMP pools use `n` threads inside the block, restored afterwards."
     global _tp_controller
-    if not n or torch.get_num_threads() == n: yield; return   # nothing to change (and nothing to pay when nested)
+    if not n or (_limits and _limits[-1] == n): yield; return   # nothing to change (and nothing to pay when nested)
     if _tp_controller is None and ThreadpoolController is not None: _tp_controller = ThreadpoolController()
     old = torch.get_num_threads()
-    torch.set_num_threads(int(n))
+    torch.set_num_threads(int(n)); _limits.append(n)
     try:
         with (_tp_controller.limit(limits=int(n)) if _tp_controller is not None else contextlib.nullcontext()): yield
-    finally: torch.set_num_threads(old)
+    finally: _limits.pop(); torch.set_num_threads(old)
 
 # %% ../nbs/00_core.ipynb #237bc6ce
 logger = logging.getLogger("surrnb")

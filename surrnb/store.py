@@ -245,9 +245,10 @@ def add_trial(self: Storage, study_id: int, config: dict, budget: float | None =
               state: TrialState = TrialState.RUNNING, worker: str | None = None,
               value: float | None = None, # the value of a trial added as COMPLETE (or PRUNED)
               error: str | None = None, # the error of a trial added as FAILED
-              cap: int | None = None # refuse (return None) when the study already holds this many started trials
+              cap: int | None = None, # refuse (return None) when the study already holds this many started trials
+              distinct: bool = False # refuse (return None) when a trial with the same config already exists
              ) -> Trial | None:
-    "Insert a new trial (RUNNING, QUEUED, or already finished) and return it with its number (None: the cap is reached)."
+    "Insert a new trial (RUNNING, QUEUED, or already finished) and return it with its number (None: refused by `cap` or `distinct`)."
     state = TrialState(state)
     value, budget = _fnum(value, "value"), _fnum(budget, "budget")
     if state == TrialState.COMPLETE and value is None: raise SurrnbError("a COMPLETE trial needs a finite value")
@@ -257,6 +258,8 @@ def add_trial(self: Storage, study_id: int, config: dict, budget: float | None =
     end = now if state.finished else None
     with self.tx() as c:
         if cap is not None and _started(c, study_id) >= cap: return None
+        if distinct and c.execute("SELECT 1 FROM trials WHERE study_id=? AND config=? AND budget IS ? LIMIT 1",
+                                  (study_id, json.dumps(config), budget)).fetchone(): return None
         n = c.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (study_id,)).fetchone()[0]
         c.execute(f"INSERT INTO trials(study_id, {_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                   (study_id, n, json.dumps(config), _fnum(budget, "budget"), state.value, value, error, start, end, worker))

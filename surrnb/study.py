@@ -225,13 +225,15 @@ def ask(self: Study, total: int | None = None # refuse to start a trial once the
     if t is not None: return t
     if total is not None and self.storage.n_started(self._id) >= total:
         raise StudyFull(f"study {self.name!r} already holds {total} started trials")
-    s = self.strategy.ask(self)
-    if not hasattr(s, "config"): s = Suggestion(s)
-    try: cfg = self.space.validate(s.config)
-    except SurrnbError as e: raise SurrnbError(f"strategy {self._strategy_name()!r} suggested a bad config: {e}") from None
-    t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total)
-    if t is None: raise StudyFull(f"study {self.name!r} already holds {total} started trials")   # another process was faster
-    return t
+    for attempt in range(10):   # a suggestion another process made a moment ago is asked again, once the strategy can see it
+        s = self.strategy.ask(self)
+        if not hasattr(s, "config"): s = Suggestion(s)
+        try: cfg = self.space.validate(s.config)
+        except SurrnbError as e: raise SurrnbError(f"strategy {self._strategy_name()!r} suggested a bad config: {e}") from None
+        t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total, distinct=attempt < 9)
+        if t is not None: return t
+        if total is not None and self.storage.n_started(self._id) >= total:
+            raise StudyFull(f"study {self.name!r} already holds {total} started trials")   # another process was faster
 
 @patch
 def enqueue(self: Study, config: dict, # a config to evaluate before the strategy's own suggestions
