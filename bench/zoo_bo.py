@@ -115,6 +115,7 @@ def check(a):
             print(f"{pn:10s} {sn:14s} median {r['median_regret']:.4g} [q25 {r['q25']:.3g}, q75 {r['q75']:.3g}] "
                   f"x{ratio:.2f} of random ({r['seeds']} seeds, {r['budget']} evals)")
             if sn in NEURAL and not ratio <= 1 / 3: fails.append(f"{pn} {sn}: {ratio:.2f} x random (claim: <= 0.33)")
+        fails += [f"{pn} {sn}: not run" for sn in NEURAL if sn not in by]
     het = {r["strategy"]: r for r in json.load(open(a.json_hetero))["rows"]}
     for sn, r in het.items(): print(f"hetero-branin {sn:8s} median {r['median_regret']:.4g} [q25 {r['q25']:.3g}, q75 {r['q75']:.3g}]")
     if "gobi" in het and "bo-gp" in het and not het["gobi"]["median_regret"] < het["bo-gp"]["median_regret"]:
