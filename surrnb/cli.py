@@ -150,6 +150,7 @@ def cmd_run(a) -> int:
         import matplotlib; matplotlib.use("Agg")
         ax = study.plot_history(); ax.figure.savefig(a.plot, dpi=120, bbox_inches="tight")
         print(f"plot saved to {a.plot}")
+    study.storage.close()   # checkpoint the WAL now: later readers see a settled file
     return 0
 
 # %% ../nbs/70_cli.ipynb #6b67ad69
@@ -168,6 +169,7 @@ def cmd_ask(a) -> int:
     try: t = study.ask()
     except SurrnbError as e: raise RunFailed(str(e)) from None
     print(json.dumps(dict(study=study.name, number=t.number, config=t.config, budget=t.budget)))
+    study.storage.close()
     return 0
 
 def cmd_tell(a) -> int:
@@ -177,6 +179,7 @@ def cmd_tell(a) -> int:
     elif a.value is None: raise SurrnbError("give --value V, or --failed [--error TEXT]")
     else: t = study.tell(a.trial, a.value, state="PRUNED" if a.pruned else None)
     print(json.dumps(dict(study=study.name, number=t.number, state=str(t.state), value=t.value)))
+    study.storage.close()
     return 0
 
 # %% ../nbs/70_cli.ipynb #41d80e68

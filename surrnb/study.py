@@ -49,7 +49,7 @@ class Strategy:
         return None if b is None else b.config
     def __repr__(self): return f"{type(self).__name__}()"
 
-strategies = Registry("strategy", autoload=("surrnb.search", "surrnb.train.lcpfn"))
+strategies = Registry("strategy", autoload=("surrnb.search", "surrnb.train.lcpfn", "surrnb.surrogates.hetero"))
 strategies.register("random", "surrnb.search.basic:RandomSearch", doc="uniform random sampling of the space")
 strategies.register("sobol", "surrnb.search.basic:SobolSearch", doc="scrambled Sobol quasi-random sequence: even coverage")
 strategies.register("grid", "surrnb.search.basic:GridSearch", doc="every combination of a grid over the space, in random order")

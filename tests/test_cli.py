@@ -102,3 +102,18 @@ def test_sigkill_mid_study_then_resume(tmp_path):
     # at most the one trial being evaluated at the kill is FAILED, with the cause
     failed = [t for t in js["trials"] if t["state"] == "FAILED"]
     assert len(failed) <= 1 and all("died while running this trial" in t["error"] for t in failed)
+
+
+def test_every_registered_name_resolves_in_a_fresh_interpreter():
+    "Each registry loads the modules it declares: every listed name (and random-lcpfn, bo-rf) resolves without imports."
+    prog = ("from surrnb.problems import problems\nfrom surrnb.study import strategies, executors\n"
+            "from surrnb.surrogates.core import surrogates\n"
+            "for reg in (problems, strategies, surrogates, executors):\n"
+            "    d = reg.describe()\n"
+            "    assert all(v.strip() for v in d.values()), [k for k, v in d.items() if not v.strip()]\n"
+            "    for n in reg.names(): reg.factory(n)\n"
+            "    assert not reg.unavailable, reg.unavailable\n"
+            "strategies.factory('random-lcpfn'); strategies.get('bo-rf'); problems.get('ackley-5')\n"
+            "print('ok', sum(len(r.names()) for r in (problems, strategies, surrogates, executors)))\n")
+    r = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr[-2000:]
