@@ -19,8 +19,6 @@ import torch
 from surrnb.core import derive_seed
 from surrnb.core import threads
 from surrnb.surrogates.core import surrogates, rmse, gaussian_nll, coverage, kendall_tau, Recalibrated
-import surrnb.surrogates.gp, surrnb.surrogates.ensemble, surrnb.surrogates.bnn, surrnb.surrogates.dkl  # noqa: register
-import surrnb.surrogates.forest, surrnb.surrogates.nngp  # noqa: register
 try: import surrnb.surrogates.pfn  # noqa: F401
 except ImportError: pass
 

@@ -21,8 +21,6 @@ Usage:
 """
 import argparse, json, math, os, statistics, sys, time, warnings
 import torch
-import surrnb.surrogates.gp, surrnb.surrogates.ensemble, surrnb.surrogates.bnn, surrnb.surrogates.dkl  # noqa: register
-import surrnb.surrogates.forest, surrnb.surrogates.nngp, surrnb.surrogates.pfn, surrnb.surrogates.hetero  # noqa: register
 from surrnb.core import threads
 from surrnb.problems import problems
 from surrnb.study import Study, strategies

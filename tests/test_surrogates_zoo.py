@@ -3,7 +3,6 @@ import math
 import pytest, torch
 from torch import nn
 from surrnb.surrogates.core import surrogates, Posterior
-import surrnb.surrogates.ensemble, surrnb.surrogates.bnn, surrnb.surrogates.dkl  # noqa: F401 (register)
 import surrnb.surrogates.forest, surrnb.surrogates.nngp, surrnb.surrogates.pfn  # noqa: F401
 from surrnb.train.population import Population, fit_loop, init_members
 
@@ -70,7 +69,6 @@ def test_pfn_checkpoint_ships():
 
 # --- recalibration, heteroscedastic ensemble, GOBI, bo-auto, house order -------------------------------------------
 from surrnb.surrogates.core import Surrogate, GaussianPosterior, Recalibrated, coverage, cv_zscores, conformal_scale
-import surrnb.surrogates.hetero  # noqa: F401 (registers hetero-ensemble, gobi, hetero-branin)
 
 class _Narrow(Surrogate):
     "The true mean of y = x1 + x2 + N(0, 0.5²) with a std five times too small."
