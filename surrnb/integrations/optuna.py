@@ -127,7 +127,7 @@ def to_surrnb(self: SurrnbSampler, study: optuna.Study, # the Optuna study
     key = osp.key()
     if key not in self._strategies: self._strategies[key] = strategies.get(self.strategy, **self.kw)
     direction = "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
-    st = Study(osp.space, strategy=self._strategies[key], direction=direction, storage=":memory:", name="optuna", seed=self.seed)
+    st = Study(osp.space, strategy=self._strategies[key], direction=direction, name="optuna", seed=self.seed)
     done, running = [], []
     for t in study.get_trials(deepcopy=False, states=(OTS.COMPLETE, OTS.FAIL, OTS.PRUNED, OTS.RUNNING)):
         if t.number == exclude or not all(n in t.params for n in osp.names): continue

@@ -388,7 +388,7 @@ def run_until_budget(prob, strategy, budget: float, # problem, strategy and the 
     if isinstance(strategy, str): strategy = strategies.get(strategy)
     if getattr(strategy, "max_budget", 0) is None:   # the problem's budget range, not the strategies' default (1, 81)
         strategy.min_budget, strategy.max_budget = prob.min_budget, prob.max_budget
-    study = Study(prob.space, strategy=strategy, storage=":memory:", seed=seed)
+    study = Study(prob.space, strategy=strategy, seed=seed)
     used, hit, best, best_obs, full = 0.0, None, None, math.inf, prob.max_budget
     while True:
         t = study.ask()
