@@ -333,6 +333,14 @@ def surrogate_report(self: Study):
         raise SurrnbError(f"strategy {self._strategy_name()!r} keeps no surrogate report; use a model-based strategy such as 'bo-auto'")
     return self.strategy.surrogate_report(self)
 
+@patch
+def plot_surrogate(self: Study, ax=None # matplotlib axes (default: a new figure)
+                  ):
+    "Plot how well the strategy's surrogate predicted each new trial (strategies that keep a report, e.g. 'bo-auto')."
+    if not hasattr(self.strategy, "plot_surrogate"):
+        raise SurrnbError(f"strategy {self._strategy_name()!r} keeps no surrogate report; use a model-based strategy such as 'bo-auto'")
+    return self.strategy.plot_surrogate(self, ax=ax)
+
 # %% ../nbs/04_study.ipynb #6dee53f4
 class TrialTimeout(Exception):
     "Raised inside an objective that ran past the study's trial_timeout."
