@@ -68,10 +68,11 @@ def run_botorch(prob, seed, budget, n_init):
         X = torch.cat([X, x]); Y = torch.cat([Y, torch.tensor([[-f(x[0].tolist())]], dtype=torch.float64)])
     return -Y.max().item(), T
 
-def run_optuna(prob, seed, budget, kind):
+def run_optuna(prob, seed, budget, kind, sampler=None):
+    "Minimise prob inside Optuna with TPE, GPSampler, or the `sampler` given; (best value, ask timer)."
     import optuna
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    sampler = optuna.samplers.TPESampler(seed=seed) if kind == "tpe" else optuna.samplers.GPSampler(seed=seed)
+    if sampler is None: sampler = optuna.samplers.TPESampler(seed=seed) if kind == "tpe" else optuna.samplers.GPSampler(seed=seed)
     study = optuna.create_study(sampler=sampler)
     f, T = _objective(prob), _Timer()
     for _ in range(budget):

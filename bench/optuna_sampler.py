@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 torch.set_num_threads(1)
 sys.path.insert(0, str(Path(__file__).parent))
+import bo_vs_peers
 from bo_vs_peers import _Timer, _objective, run_surrnb
 
 PROBLEMS = ["branin", "hartmann6", "ackley-5"]
@@ -23,15 +24,9 @@ METHODS = ["surrnb-sampler", "optuna-gp", "optuna-tpe", "surrnb-direct"]
 def run_optuna(prob, seed, budget, method):
     import optuna
     from surrnb.integrations.optuna import SurrnbSampler
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
     sampler = {"surrnb-sampler": lambda: SurrnbSampler(seed=seed), "optuna-gp": lambda: optuna.samplers.GPSampler(seed=seed),
                "optuna-tpe": lambda: optuna.samplers.TPESampler(seed=seed)}[method]()
-    study = optuna.create_study(sampler=sampler)
-    f, T = _objective(prob), _Timer()
-    for _ in range(budget):
-        with T: tr = study.ask(); x = [tr.suggest_float(f"x{i}", 0.0, 1.0) for i in range(prob.dim)]
-        study.tell(tr, f(x))
-    return study.best_value, T
+    return bo_vs_peers.run_optuna(prob, seed, budget, method, sampler=sampler)
 
 def quartiles(v):
     q = statistics.quantiles(v, n=4) if len(v) > 1 else [v[0]] * 3
