@@ -14,7 +14,7 @@ try: from threadpoolctl import ThreadpoolController
 except ImportError: ThreadpoolController = None  # optional: without it only torch's threads are set
 
 # %% auto #0
-__all__ = ['logger', 'SurrnbError', 'Registry', 'check_kwargs', 'derive_seed', 'quick', 'threads']
+__all__ = ['logger', 'SurrnbError', 'Registry', 'check_kwargs', 'derive_seed', 'quick', 'threads', 'Result', 'as_result']
 
 # %% ../nbs/00_core.ipynb #1eb7e738
 class SurrnbError(ValueError):
@@ -182,3 +182,40 @@ def threads(n: int | None = 1 # threads inside the block (None: leave everything
 
 # %% ../nbs/00_core.ipynb #237bc6ce
 logger = logging.getLogger("surrnb")
+
+# %% ../nbs/00_core.ipynb #d96e8e6b
+def _floats(x, what: str) -> tuple:
+    "A tuple of Python floats from a number, a sequence, an array or a tensor (one line on anything else)."
+    if hasattr(x, "tolist"): x = x.tolist()
+    if isinstance(x, (int, float)) and not isinstance(x, bool): return (float(x),)
+    try: out = tuple(x)
+    except TypeError: raise SurrnbError(f"{what} must be a number or a sequence of numbers, got {type(x).__name__}") from None
+    bad = [v for v in out if isinstance(v, bool) or not isinstance(v, (int, float)) and not hasattr(v, "__float__")]
+    if bad: raise SurrnbError(f"{what} must hold numbers, got {bad[0]!r}")
+    return tuple(float(v) for v in out)
+
+class Result:
+    "What a trial returns when one number is not enough: `values` (one per objective) and `constraints` (c <= 0 is feasible)."
+    def __init__(self, values, # a float or a sequence of floats, one per objective
+                 constraints=None # None, or a sequence of floats, one per constraint (c <= 0: satisfied)
+                ):
+        self.values = _floats(values, "values")
+        self.constraints = None if constraints is None else _floats(constraints, "constraints")
+    @property
+    def value(self) -> float:
+        "The single value of a one-objective result."
+        if len(self.values) != 1: raise SurrnbError(f"this result has {len(self.values)} values; read `.values`")
+        return self.values[0]
+    @property
+    def feasible(self) -> bool:
+        "True when every constraint is satisfied (c <= 0) or there are none."
+        return self.constraints is None or all(c <= 0 for c in self.constraints)
+    def __eq__(self, o): return isinstance(o, Result) and (self.values, self.constraints) == (o.values, o.constraints)
+    def __repr__(self):
+        c = "" if self.constraints is None else f", constraints={list(self.constraints)}"
+        return f"Result(values={list(self.values)}{c})"
+
+def as_result(x # a float, a sequence of floats, an array/tensor, or a `Result`
+             ) -> Result:
+    "Any return value of an objective, as a `Result`."
+    return x if isinstance(x, Result) else Result(x)
