@@ -5,6 +5,8 @@ import pytest
 from surrnb.core import SurrnbError
 from surrnb.pde.solvers import Burgers1D, Darcy2D, burgers_1d, periodic_grid
 from surrnb.pde.models import NeuralSurrogate
+from surrnb.cli import main
+from surrnb.problems import get_problem
 from surrnb.pde.online import SampleBuffer, ProducerPool, train_online, train_offline, kill_producer_at
 
 
@@ -72,3 +74,14 @@ def test_burgers_cole_hopf_and_darcy_positivity():
     u = d.solve(d.sample(2, seed=0))
     assert (u[:, 1:-1, 1:-1] > 0).all()
     with pytest.raises(SurrnbError): d.solve(torch.full((1, 9), 1.5))
+
+
+def test_cli_runs_burgers_inverse_and_recovers_viscosity(tmp_path, capsys):
+    "`surrnb run burgers-inverse --strategy bo --budget 30` prints the best trials; the best nu is within 10 % of the truth."
+    assert main(["run", "burgers-inverse", "--strategy", "bo", "--budget", "30", "--db", str(tmp_path / "r.db"), "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = next(i for i, l in enumerate(lines) if l.split()[:2] == ["trial", "value"])
+    cols, best = lines[head].split(), lines[head + 2].split()
+    nu, a1 = float(best[cols.index("nu")]), float(best[cols.index("a1")])
+    truth = get_problem("burgers-inverse").optimizer[0]
+    assert abs(nu / truth["nu"] - 1) < 0.10 and abs(a1 - truth["a1"]) < 0.03, (nu, a1, truth)

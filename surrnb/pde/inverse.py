@@ -12,10 +12,12 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 from ..core import SurrnbError
-from .solvers import PDEProblem, get_pde_problem
+from ..space import Space, Float
+from ..problems import Problem, problems
+from .solvers import PDEProblem, get_pde_problem, Burgers1D, Darcy2D
 
 # %% auto #0
-__all__ = ['InverseProblem', 'metropolis', 'infer']
+__all__ = ['InverseProblem', 'metropolis', 'infer', 'MisfitProblem', 'BurgersInverse', 'DarcyInverse']
 
 # %% ../../nbs/53_pde.inverse.ipynb #fdfb0c17
 class InverseProblem:
@@ -25,7 +27,8 @@ class InverseProblem:
                  free: list[int], # indices of the unknown parameters
                  noise: float = 0.01, # observation noise standard deviation sigma
                  obs: Tensor | None = None, # flat indices of the observed grid points (default: all)
-                 seed: int = 0 # seed of the noise draw
+                 seed: int = 0, # seed of the noise draw
+                 exact: bool = False # observe the noiseless solution (a misfit is then 0 at the truth; `noise` stays the likelihood's sigma)
                 ):
         self.problem = get_pde_problem(problem)
         self.theta_true = self.problem.check(theta_true)[0]
@@ -37,7 +40,7 @@ class InverseProblem:
         u = self.problem.solve(self.theta_true[None]).reshape(-1)
         self.obs = torch.arange(len(u)) if obs is None else torch.as_tensor(obs)
         g = torch.Generator().manual_seed(seed)
-        self.y = u[self.obs] + noise * torch.randn(len(self.obs), generator=g, dtype=torch.float64)
+        self.y = u[self.obs] + (0.0 if exact else noise) * torch.randn(len(self.obs), generator=g, dtype=torch.float64)
     @property
     def z_true(self) -> Tensor: return self.theta_true[self.free]
 
@@ -99,3 +102,60 @@ def infer(inv: InverseProblem, # the inverse problem
     sec = time.perf_counter() - t0
     S = r["samples"].reshape(-1, len(inv.free))
     return dict(mean=S.mean(0), std=S.std(0), samples=r["samples"], seconds=sec, evaluations=chains * steps, accept=r["accept"])
+
+# %% ../../nbs/53_pde.inverse.ipynb #7cdfa8e8
+class MisfitProblem(Problem):
+    "The relative misfit ||G(theta)_obs - y|| / ||y|| of an `InverseProblem`, a function of its unknowns in natural units."
+    def __init__(self, inv: InverseProblem, # observations, true parameters and which of them are unknown
+                 space: Space, # the unknowns in natural units, one parameter per entry of `inv.free` (unit cube = z)
+                 forward: Callable | None = None, # theta [c, dim] -> solutions [c, *grid] (default: the solver)
+                 noise: float = 0.0, # std of Gaussian noise added to each evaluation
+                 seed: int = 0 # seed of that noise
+                ):
+        if space.dim != len(inv.free): raise SurrnbError(f"space has {space.dim} parameters for {len(inv.free)} unknowns; give one per unknown")
+        self.inv, self.forward = inv, forward or inv.problem.solve
+        super().__init__(space, noise, seed)
+    def f(self, Z: Tensor) -> Tensor:
+        "Misfits [n] of natural parameter values Z [n, len(free)]."
+        z = self.space.from_natural(Z).clamp(0, 1)
+        pred = self.forward(self.inv.theta(z)).reshape(len(z), -1)[:, self.inv.obs]
+        return (pred - self.inv.y).norm(dim=1) / self.inv.y.norm()
+    def recovery(self, config: dict # recovered parameters, e.g. `study.best.config`
+                ) -> dict:
+        "Relative error |recovered / true - 1| of each unknown (the truth is `optimizer[0]`)."
+        return {k: abs(config[k] / v - 1) for k, v in self.optimizer[0].items()}
+
+# %% ../../nbs/53_pde.inverse.ipynb #c59a2999
+class BurgersInverse(MisfitProblem):
+    "Burgers: recover the viscosity nu and the amplitude a1 of sin(x) in u0 from u(x, 1) at 16 points (misfit 0 at the truth)."
+    name = "burgers-inverse"
+    def __init__(self, case: int = 0, # which true parameter set (each case its own seeded draw)
+                 data_noise: float = 0.0, # std of the noise in the observed data (0: exact data, known optimum 0)
+                 forward: Callable | None = None, # forward model (default: the solver; e.g. `surrogate.predict`)
+                 noise: float = 0.0, seed: int = 0):
+        p = Burgers1D(n=64)
+        th = p.sample(1, seed=1000 + case)[0]
+        th[1] = 0.2 + 0.6 * torch.rand((), generator=torch.Generator().manual_seed(case), dtype=torch.float64)  # |a1| >= 0.1: its sign is identifiable
+        inv = InverseProblem(p, th, free=[0, 1], noise=data_noise or 0.01, obs=torch.arange(0, 64, 4), seed=case, exact=not data_noise)
+        space = Space(nu=Float(*p.nu_range, log=True), a1=Float(-p.amp, p.amp))
+        self.case, self.optimum, self.optimizer = case, (None if data_noise else 0.0), space.decode(th[None, :2])
+        super().__init__(inv, space, forward, noise, seed)
+
+class DarcyInverse(MisfitProblem):
+    "Darcy: recover the 4 block permeabilities (2 x 2 blocks) from the pressure at 16 interior points (misfit 0 at the truth)."
+    name = "darcy-inverse"
+    def __init__(self, case: int = 0, # which true parameter set
+                 data_noise: float = 0.0, # std of the noise in the observed data (0: exact data, known optimum 0)
+                 forward: Callable | None = None, # forward model (default: the solver)
+                 noise: float = 0.0, seed: int = 0):
+        p = Darcy2D(s=32, k=2)
+        th = p.sample(1, seed=2000 + case)[0]
+        ij = torch.tensor([5, 11, 20, 26])                                    # a 4 x 4 grid of interior sensors
+        inv = InverseProblem(p, th, free=[0, 1, 2, 3], noise=data_noise or 0.001, obs=(ij[:, None] * p.s + ij).reshape(-1),
+                             seed=case, exact=not data_noise)
+        space = Space(**{f"a{i}{j}": Float(*p.a_range, log=True) for i in (1, 2) for j in (1, 2)})
+        self.case, self.optimum, self.optimizer = case, (None if data_noise else 0.0), space.decode(th[None])
+        super().__init__(inv, space, forward, noise, seed)
+
+problems.register("burgers-inverse", BurgersInverse, doc="Burgers: recover viscosity and an initial amplitude from 16 point values (misfit, 0 at the truth)")
+problems.register("darcy-inverse", DarcyInverse, doc="Darcy: recover 4 block permeabilities from 16 pressure sensors (misfit, 0 at the truth)")
