@@ -27,7 +27,13 @@ __all__ = ['EXERCISES', 'FORRESTER_MIN', 'Check', 'exercise', 'exercise_table', 
            'check_log_marginal_likelihood', 'check_expected_improvement', 'check_upper_confidence_bound',
            'check_probability_of_improvement', 'forrester', 'check_next_point', 'check_bo_loop', 'check_coverage',
            'check_ensemble_moments', 'check_budget_ladder', 'check_promotion', 'check_hyperband_brackets',
-           'check_mutation', 'check_kendall_tau', 'check_heat_step', 'check_relative_l2']
+           'check_mutation', 'check_kendall_tau', 'check_heat_step', 'check_relative_l2', 'check_gaussian_nll',
+           'check_uncertainty_split', 'check_leapfrog', 'check_rhat', 'check_deep_kernel', 'check_constant_mean_mll',
+           'check_forest_moments', 'check_best_split', 'check_relu_expectation', 'check_nngp_kernel',
+           'check_bar_moments', 'check_bar_log_density', 'check_spearman', 'check_conformal_scale', 'check_fidelity',
+           'check_mf_bias', 'check_one_cycle', 'check_error_rate', 'check_lc_curve', 'check_stop_rule', 'check_naswot',
+           'check_conv_flops', 'check_mixed_op', 'check_derive', 'check_bracket_cost', 'check_incumbent',
+           'check_proxy_topk', 'check_nas_regret', 'check_reservoir_prob', 'check_metropolis']
 
 # %% ../nbs/80_exercises.ipynb #888b8080
 @dataclass
@@ -527,4 +533,710 @@ def check_relative_l2(fn # fn(pred [b,n], true [b,n]) -> relative L2 error per s
     _compare(c, got, want, {"squared norms (no square root)": want ** 2,
                             "one error over the whole batch instead of per sample": torch.full_like(want, ((pred - true).norm() / true.norm()).item()),
                             "the absolute error (not divided by ||true||)": (pred - true).norm(dim=1)}, rtol=1e-9, what="the errors")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #1146852e
+@exercise("12_surrogates.ensemble.ipynb", "The Gaussian negative log-likelihood loss", 10)
+def check_gaussian_nll(fn # fn(mean [n], var [n], y [n]) -> mean over n of log(var)/2 + (y - mean)^2 / (2 var)
+                      ) -> Check:
+    "Check `fn` against the loss a member with a Gaussian head is trained on (without the constant log(2 pi)/2)."
+    c = Check("Gaussian NLL loss")
+    g = torch.Generator().manual_seed(12)
+    mu, y = torch.randn(20, generator=g, dtype=torch.float64), torch.randn(20, generator=g, dtype=torch.float64)
+    var = torch.rand(20, generator=g, dtype=torch.float64) * 2 + 0.05
+    want = (0.5 * var.log() + (y - mu) ** 2 / (2 * var)).mean()
+    got = _tensor(c, _call(c, fn, mu.clone(), var.clone(), y.clone()), (), "the loss")
+    _compare(c, got, want, {"the loss with log(var) not halved": (var.log() + (y - mu) ** 2 / (2 * var)).mean(),
+                            "the standard deviation where the variance belongs": (0.5 * var.sqrt().log() + (y - mu) ** 2 / (2 * var.sqrt())).mean(),
+                            "the sum over points instead of the mean": want * 20,
+                            "the full NLL with + log(2 pi)/2 (right as a likelihood, but not the loss asked for)": want + 0.5 * math.log(2 * math.pi)},
+             what="the loss")
+    return c
+
+@exercise("12_surrogates.ensemble.ipynb", "Aleatoric and epistemic uncertainty of an ensemble", 10)
+def check_uncertainty_split(fn # fn(means [K,m], variances [K,m]) -> (aleatoric [m], epistemic [m])
+                           ) -> Check:
+    "Check `fn`'s split of the mixture variance: mean of the variances, and the spread of the means (1/K)."
+    c = Check("uncertainty split")
+    g = torch.Generator().manual_seed(13)
+    means = torch.randn(5, 7, generator=g, dtype=torch.float64)
+    variances = torch.rand(5, 7, generator=g, dtype=torch.float64) + 0.1
+    alea, epi = variances.mean(0), means.var(0, unbiased=False)
+    res = _call(c, fn, means.clone(), variances.clone())
+    if res is None: return c
+    if not (isinstance(res, (tuple, list)) and len(res) == 2): c.problems.append("return a pair (aleatoric, epistemic)"); return c
+    a, e = _tensor(c, res[0], (7,), "the aleatoric part"), _tensor(c, res[1], (7,), "the epistemic part")
+    _compare(c, a, alea, {"the spread of the means (the two parts swapped)": epi}, what="the aleatoric part")
+    _compare(c, e, epi, {"the variance with 1/(K-1) (use 1/K: the mixture's own variance)": means.var(0),
+                         "the mean of the variances (the two parts swapped)": alea,
+                         "the standard deviation of the means": epi.sqrt()}, what="the epistemic part")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #66905e2a
+def _quad_grad(theta): return theta @ torch.tensor([[2.0, 0.5], [0.5, 1.0]], dtype=torch.float64)
+
+@exercise("13_surrogates.bnn.ipynb", "One leapfrog step of HMC", 10)
+def check_leapfrog(fn # fn(theta [d], r [d], grad_U, eps) -> (theta, r) after one leapfrog step; grad_U(theta) -> [d]
+                  ) -> Check:
+    "Check `fn` on a quadratic potential: half a momentum step, a full position step, half a momentum step."
+    c = Check("leapfrog step")
+    for theta, r, eps in [([1.0, -0.5], [0.3, 0.2], 0.1), ([0.2, 0.7], [-1.0, 0.5], 0.4)]:
+        theta, r = torch.tensor(theta, dtype=torch.float64), torch.tensor(r, dtype=torch.float64)
+        r1 = r - eps / 2 * _quad_grad(theta); t1 = theta + eps * r1; r2 = r1 - eps / 2 * _quad_grad(t1)
+        e_r = r - eps * _quad_grad(theta); e_t = theta + eps * e_r                    # symplectic Euler: full kick, then drift
+        res = _call(c, fn, theta.clone(), r.clone(), _quad_grad, eps)
+        if res is None: return c
+        if not (isinstance(res, (tuple, list)) and len(res) == 2): c.problems.append("return a pair (theta, r)"); return c
+        _compare(c, _tensor(c, res[0], (2,), "theta"), t1, {"a full momentum step before the position step (Euler, not leapfrog)": e_t},
+                 what=f"theta (eps={eps})")
+        _compare(c, _tensor(c, res[1], (2,), "r"), r2, {"a full momentum step (no half steps)": e_r},
+                 what=f"r (eps={eps})")
+        if not c.ok: break
+    return c
+
+@exercise("13_surrogates.bnn.ipynb", "The potential scale reduction R-hat", 10)
+def check_rhat(fn # fn(x [C,N]) -> R-hat of C chains of N draws (not split)
+              ) -> Check:
+    "Check `fn` against sqrt(((N-1)/N W + B/N) / W) with W the mean within-chain variance and B/N the variance of the chain means."
+    c = Check("R-hat")
+    g = torch.Generator().manual_seed(14)
+    for shift in (0.0, 0.3, 2.0):
+        x = torch.randn(4, 50, generator=g, dtype=torch.float64) + shift * torch.arange(4, dtype=torch.float64)[:, None]
+        N = x.shape[1]; W = x.var(1).mean(); BN = x.mean(1).var()
+        want = ((N - 1) / N * W + BN).div(W).sqrt()
+        W0, BN0 = x.var(1, unbiased=False).mean(), x.mean(1).var(unbiased=False)
+        got = _tensor(c, _call(c, fn, x.clone()), (), "R-hat")
+        _compare(c, got, want, {"R-hat without the square root": want ** 2,
+                                "variances with 1/N instead of 1/(N-1)": ((N - 1) / N * W0 + BN0).div(W0).sqrt()},
+                 rtol=1e-6, what=f"R-hat (chains shifted by {shift})")
+        if not c.ok: break
+    return c
+
+# %% ../nbs/80_exercises.ipynb #dea41bd6
+@exercise("14_surrogates.dkl.ipynb", "A deep kernel", 10)
+def check_deep_kernel(fn # fn(X1 [n,d], X2 [m,d], g, lengthscale) -> exp(-|g(x) - g(x')|^2 / (2 l^2)) [n,m]
+                     ) -> Check:
+    "Check `fn` against an RBF kernel on the features g(x) of both inputs."
+    c = Check("deep kernel")
+    gen = torch.Generator().manual_seed(15)
+    W = torch.randn(3, 2, generator=gen, dtype=torch.float64)
+    feat = lambda X: torch.tanh(X @ W)
+    X1, X2 = torch.rand(6, 3, generator=gen, dtype=torch.float64), torch.rand(4, 3, generator=gen, dtype=torch.float64)
+    k = lambda A, B, l: torch.exp(-0.5 * torch.cdist(A, B) ** 2 / l ** 2)
+    for l in (0.3, 1.0):
+        want = k(feat(X1), feat(X2), l)
+        got = _tensor(c, _call(c, fn, X1.clone(), X2.clone(), feat, l), (6, 4), "K")
+        _compare(c, got, want, {"the kernel on the raw inputs (g not applied)": k(X1, X2, l),
+                                "g applied to the first input only": k(feat(X1), X2[:, :2], l)}, what=f"K (lengthscale {l})")
+        if not c.ok: break
+    return c
+
+@exercise("14_surrogates.dkl.ipynb", "The marginal likelihood with a constant mean", 15)
+def check_constant_mean_mll(fn # fn(K [n,n], y [n], c, noise_var) -> log p(y) under N(c, K + noise_var I)
+                           ) -> Check:
+    "Check `fn` against -(y-c)'(K+s^2 I)^-1(y-c)/2 - log|K+s^2 I|/2 - n log(2 pi)/2."
+    ch = Check("marginal likelihood")
+    g = torch.Generator().manual_seed(16)
+    A = torch.randn(8, 8, generator=g, dtype=torch.float64); K = A @ A.T / 8 + 0.1 * torch.eye(8, dtype=torch.float64)
+    y = torch.randn(8, generator=g, dtype=torch.float64) + 2.0
+    def mll(K, y, c, s2):
+        return torch.distributions.MultivariateNormal(torch.full_like(y, c), K + s2 * torch.eye(len(y), dtype=y.dtype)).log_prob(y)
+    for cm, s2 in [(2.0, 0.01), (0.5, 0.3)]:
+        want = mll(K, y, cm, s2)
+        got = _tensor(ch, _call(ch, fn, K.clone(), y.clone(), cm, s2), (), "log p(y)")
+        _compare(ch, got, want, {"the mean c not subtracted from y": mll(K, y, 0.0, s2),
+                                 "the noise left out of the covariance": mll(K, y, cm, 0.0)}, what=f"log p(y) (c={cm}, noise {s2})")
+        if not ch.ok: break
+    return ch
+
+# %% ../nbs/80_exercises.ipynb #82e93937
+@exercise("15_surrogates.forest.ipynb", "A forest's mean and variance from its trees", 5)
+def check_forest_moments(fn # fn(tree_preds [T,m]) -> (mean [m], variance [m]) over the trees
+                        ) -> Check:
+    "Check `fn` against the mean over trees and their spread with 1/T."
+    c = Check("forest moments")
+    g = torch.Generator().manual_seed(17)
+    P = torch.randn(10, 6, generator=g, dtype=torch.float64) * 2 + 1
+    res = _call(c, fn, P.clone())
+    if res is None: return c
+    if not (isinstance(res, (tuple, list)) and len(res) == 2): c.problems.append("return a pair (mean, variance)"); return c
+    _compare(c, _tensor(c, res[0], (6,), "the mean"), P.mean(0), what="the mean")
+    _compare(c, _tensor(c, res[1], (6,), "the variance"), P.var(0, unbiased=False),
+             {"the variance with 1/(T-1)": P.var(0), "the standard deviation instead of the variance": P.std(0, unbiased=False)}, what="the variance")
+    return c
+
+def _sse_split(x, y, thr):
+    l, r = y[x <= thr], y[x > thr]
+    return sum(((v - v.mean()) ** 2).sum().item() for v in (l, r) if len(v))
+
+@exercise("15_surrogates.forest.ipynb", "The best split of a regression stump", 15)
+def check_best_split(fn # fn(x [n], y [n]) -> threshold t: the split x <= t | x > t with the least squared error
+                    ) -> Check:
+    "Check that `fn`'s threshold reaches the least sum of squared errors of the two sides (the rule every tree node uses)."
+    c = Check("best split")
+    g = torch.Generator().manual_seed(18)
+    for k in range(3):
+        x = torch.rand(25, generator=g, dtype=torch.float64)
+        y = torch.where(x > 0.3 + 0.2 * k, 2.0, 0.0) + 0.3 * torch.randn(25, generator=g, dtype=torch.float64) + x
+        y[x.argmax()] += 4.0                                            # an outlier at the edge: the unweighted rule splits it off
+        xs = x.sort().values; cands = (xs[1:] + xs[:-1]) / 2
+        best = min(_sse_split(x, y, t) for t in cands)
+        thr = _call(c, fn, x.clone(), y.clone())
+        t = _tensor(c, thr, (), "the threshold")
+        if t is None: return c
+        c.cases += 1
+        got = _sse_split(x, y, t.item())
+        if not (xs[0] <= t.item() < xs[-1]): c.problems.append(f"the threshold {t.item():.4g} leaves one side empty (data {k}); it must lie inside the data"); break
+        if got > best * (1 + 1e-9) + 1e-12:
+            wrong = min(cands.tolist(), key=lambda u: sum(v.var(unbiased=False).item() for v in (y[x <= u], y[x > u]) if len(v)))
+            msg = f"on data set {k} your split leaves a squared error {got:.4g}, the best split {best:.4g}"
+            if abs(_sse_split(x, y, wrong) - got) < 1e-9: msg += " — it matches minimising the sum of the two variances (not weighted by the sizes of the sides)"
+            c.problems.append(msg); break
+    return c
+
+# %% ../nbs/80_exercises.ipynb #0ef3ad8f
+def _relu_expect(kxx, kxy, kyy):
+    s = (kxx * kyy).sqrt(); th = (kxy / s).clamp(-1, 1).acos()
+    return s / (2 * math.pi) * (th.sin() + (math.pi - th) * th.cos())
+
+@exercise("16_surrogates.nngp.ipynb", "The arc-cosine expectation of ReLU", 15)
+def check_relu_expectation(fn # fn(kxx, kxy, kyy) -> E[relu(u) relu(u')] for (u, u') ~ N(0, [[kxx, kxy], [kxy, kyy]]) (tensors)
+                          ) -> Check:
+    "Check `fn` against sqrt(kxx kyy) / (2 pi) (sin t + (pi - t) cos t), t = arccos(kxy / sqrt(kxx kyy))."
+    c = Check("ReLU expectation")
+    kxx = torch.tensor([1.0, 2.0, 0.5, 1.5, 1.0], dtype=torch.float64); kyy = torch.tensor([1.0, 0.5, 0.5, 3.0, 1.0], dtype=torch.float64)
+    rho = torch.tensor([0.0, 0.5, -0.7, 0.9, 1.0], dtype=torch.float64); kxy = rho * (kxx * kyy).sqrt()
+    want = _relu_expect(kxx, kxy, kyy)
+    s = (kxx * kyy).sqrt(); th = rho.clamp(-1, 1).acos()
+    got = _tensor(c, _call(c, fn, kxx.clone(), kxy.clone(), kyy.clone()), (5,), "the expectation")
+    _compare(c, got, want, {"1/pi instead of 1/(2 pi) in front": 2 * want,
+                            "the product kxx kyy without the square root": kxx * kyy / (2 * math.pi) * (th.sin() + (math.pi - th) * th.cos()),
+                            "(pi - t) cos t alone (the sin t term missing)": s / (2 * math.pi) * (math.pi - th) * th.cos()},
+             rtol=1e-6, what="E[relu(u) relu(u')]")
+    return c
+
+def _nngp_ref(X1, X2, depth, sw2, sb2):
+    d = X1.shape[1]
+    k12 = sb2 + sw2 * X1 @ X2.T / d
+    k11 = sb2 + sw2 * (X1 * X1).sum(1) / d; k22 = sb2 + sw2 * (X2 * X2).sum(1) / d
+    for _ in range(depth - 1):
+        k12 = sb2 + sw2 * _relu_expect(k11[:, None], k12, k22[None, :])
+        k11, k22 = sb2 + sw2 * k11 / 2, sb2 + sw2 * k22 / 2
+    return k12
+
+@exercise("16_surrogates.nngp.ipynb", "The NNGP kernel of a deep ReLU network", 20)
+def check_nngp_kernel(fn # fn(X1 [n,d], X2 [m,d], depth, sigma_w2, sigma_b2) -> K^(depth) [n,m]
+                     ) -> Check:
+    "Check `fn` against the recursion K^(1) = sb2 + sw2 x'x/d, K^(l+1) = sb2 + sw2 E[relu(u) relu(u')]."
+    c = Check("NNGP kernel")
+    g = torch.Generator().manual_seed(19)
+    X1, X2 = torch.randn(5, 3, generator=g, dtype=torch.float64), torch.randn(4, 3, generator=g, dtype=torch.float64)
+    for depth, sw2, sb2 in [(1, 1.5, 0.1), (2, 2.0, 0.05), (4, 1.6, 0.2)]:
+        want = _nngp_ref(X1, X2, depth, sw2, sb2)
+        stale = X1.shape[1]; k11 = sb2 + sw2 * (X1 * X1).sum(1) / stale; k22 = sb2 + sw2 * (X2 * X2).sum(1) / stale
+        k12 = sb2 + sw2 * X1 @ X2.T / stale
+        for _ in range(depth - 1): k12 = sb2 + sw2 * _relu_expect(k11[:, None], k12, k22[None, :])
+        got = _tensor(c, _call(c, fn, X1.clone(), X2.clone(), depth, sw2, sb2), (5, 4), "K")
+        _compare(c, got, want, {"the diagonals K(x, x) left at layer 1 (they must be updated too: K(x,x) <- sb2 + sw2 K(x,x) / 2)": k12},
+                 rtol=1e-6, what=f"K (depth {depth})")
+        if not c.ok: break
+    return c
+
+# %% ../nbs/80_exercises.ipynb #aa3a6a18
+def _bars(seed=20, m=4, B=6):
+    g = torch.Generator().manual_seed(seed)
+    borders = torch.cat([torch.zeros(1, dtype=torch.float64), torch.rand(B, generator=g, dtype=torch.float64).add(0.2).cumsum(0)]) - 1.5
+    p = torch.rand(m, B, generator=g, dtype=torch.float64).softmax(-1)
+    return p, borders
+
+@exercise("17_surrogates.pfn.ipynb", "Mean and variance of a bar distribution", 10)
+def check_bar_moments(fn # fn(probs [m,B], borders [B+1]) -> (mean [m], variance [m]) of the piecewise-uniform density
+                     ) -> Check:
+    "Check `fn` against mu = sum p c and sigma^2 = sum p (c^2 + w^2 / 12) - mu^2 (centres c, widths w)."
+    ch = Check("bar distribution moments")
+    p, b = _bars()
+    cen, w = (b[1:] + b[:-1]) / 2, b[1:] - b[:-1]
+    mu = (p * cen).sum(-1); var = (p * (cen ** 2 + w ** 2 / 12)).sum(-1) - mu ** 2
+    res = _call(ch, fn, p.clone(), b.clone())
+    if res is None: return ch
+    if not (isinstance(res, (tuple, list)) and len(res) == 2): ch.problems.append("return a pair (mean, variance)"); return ch
+    _compare(ch, _tensor(ch, res[0], (4,), "the mean"), mu, {"the left borders instead of the centres": (p * b[:-1]).sum(-1)}, what="the mean")
+    _compare(ch, _tensor(ch, res[1], (4,), "the variance"), var,
+             {"the variance of the centres only (the w^2/12 within each bar is missing)": var - (p * w ** 2 / 12).sum(-1)}, what="the variance")
+    return ch
+
+@exercise("17_surrogates.pfn.ipynb", "The log density of a bar distribution", 10)
+def check_bar_log_density(fn # fn(probs [m,B], borders [B+1], y [m]) -> log density of each y [m]
+                         ) -> Check:
+    "Check `fn` against log(p_b / w_b) for the bar b that holds y."
+    ch = Check("bar distribution log density")
+    p, b = _bars(21)
+    w = b[1:] - b[:-1]
+    y = torch.stack([b[0] + 0.01, (b[2] + b[3]) / 2, b[-1] - 0.01, (b[4] * 0.3 + b[5] * 0.7)])
+    k = torch.bucketize(y, b[1:-1], right=True)
+    want = p.gather(1, k[:, None])[:, 0].log() - w[k].log()
+    got = _tensor(ch, _call(ch, fn, p.clone(), b.clone(), y.clone()), (4,), "the log density")
+    _compare(ch, got, want, {"log p_b: the log probability of the bar, not divided by its width": p.gather(1, k[:, None])[:, 0].log()},
+             what="the log density")
+    return ch
+
+# %% ../nbs/80_exercises.ipynb #63f5d487
+@exercise("18_surrogates.compare.ipynb", "Spearman's rank correlation", 10)
+def check_spearman(fn # fn(a [n], b [n]) -> Spearman's rho (no ties)
+                  ) -> Check:
+    "Check `fn` against the Pearson correlation of the ranks."
+    c = Check("Spearman's rho")
+    g = torch.Generator().manual_seed(22)
+    for k in range(3):
+        a = torch.randn(30, generator=g, dtype=torch.float64)
+        b = (a * (k - 1) + 0.8 * torch.randn(30, generator=g, dtype=torch.float64)).exp()
+        want = torch.tensor(stats.spearmanr(a.numpy(), b.numpy())[0], dtype=torch.float64)
+        got = _tensor(c, _call(c, fn, a.clone(), b.clone()), (), "rho")
+        _compare(c, got, want, {"Pearson's correlation of the values (not of their ranks)": torch.tensor(np.corrcoef(a, b)[0, 1])},
+                 rtol=1e-6, what=f"rho (pair {k})")
+        if not c.ok: break
+    return c
+
+@exercise("18_surrogates.compare.ipynb", "The conformal variance scale", 10)
+def check_conformal_scale(fn # fn(z [n], level) -> s: standardised residuals z = (y - mu) / sigma, level e.g. 0.9
+                         ) -> Check:
+    "Check `fn` against s = quantile(|z|, level) / Phi^-1((1 + level) / 2), surrnb's `conformal_scale`."
+    c = Check("conformal scale")
+    g = torch.Generator().manual_seed(23)
+    for spread, level in [(2.0, 0.9), (0.5, 0.8)]:
+        z = torch.randn(200, generator=g, dtype=torch.float64) * spread
+        q = torch.quantile(z.abs(), level).item()
+        want = torch.tensor(q / stats.norm.ppf((1 + level) / 2), dtype=torch.float64)
+        got = _tensor(c, _call(c, fn, z.clone(), level), (), "s")
+        _compare(c, got, want, {"the quantile of z instead of |z|": torch.tensor(torch.quantile(z, level).item() / stats.norm.ppf((1 + level) / 2)),
+                                "the one-sided Phi^-1(level) in the denominator": torch.tensor(q / stats.norm.ppf(level)),
+                                "the quantile of |z| alone (not divided by the Gaussian's)": torch.tensor(q)},
+                 rtol=1e-6, what=f"s (level {level})")
+        if not c.ok: break
+    return c
+
+# %% ../nbs/80_exercises.ipynb #c1e9a68c
+@exercise("22_mfproblems.ipynb", "The fidelity coordinate of a budget", 5)
+def check_fidelity(fn # fn(b [k], b_min, b_max) -> s in [0, 1]: 0 at the smallest budget, 1 at the full one
+                  ) -> Check:
+    "Check `fn` against s = log(b / b_min) / log(b_max / b_min)."
+    c = Check("fidelity coordinate")
+    for lo, hi in [(1.0, 81.0), (0.1, 10.0)]:
+        b = torch.logspace(math.log10(lo), math.log10(hi), 9, dtype=torch.float64)
+        want = (b / lo).log() / math.log(hi / lo)
+        got = _tensor(c, _call(c, fn, b.clone(), lo, hi), (9,), "s")
+        _compare(c, got, want, {"a linear scale (b - b_min) / (b_max - b_min)": (b - lo) / (hi - lo),
+                                "b / b_max": b / hi}, what=f"s for budgets in [{lo:g}, {hi:g}]")
+        if not c.ok: break
+    return c
+
+@exercise("22_mfproblems.ipynb", "The bias of a low-fidelity value", 10)
+def check_mf_bias(fn # fn(f [n], h [n], s [n], beta, R, a) -> f + beta R h (1 - s)^a (the noise-free low-fidelity value)
+                 ) -> Check:
+    "Check `fn` against the noise-free part of y(x, b) = f(x) + beta R h(x) (1 - s)^a."
+    c = Check("low-fidelity bias")
+    g = torch.Generator().manual_seed(24)
+    f, h = torch.randn(12, generator=g, dtype=torch.float64), torch.rand(12, generator=g, dtype=torch.float64) * 2 - 1
+    s = torch.linspace(0, 1, 12, dtype=torch.float64)
+    beta, R, a = 0.5, 3.0, 2.0
+    want = f + beta * R * h * (1 - s) ** a
+    got = _tensor(c, _call(c, fn, f.clone(), h.clone(), s.clone(), beta, R, a), (12,), "y")
+    _compare(c, got, want, {"s^a instead of (1 - s)^a (the bias should vanish at the full budget)": f + beta * R * h * s ** a,
+                            "(1 - s) without the power a": f + beta * R * h * (1 - s)}, what="y")
+    if got is not None and c.ok and not torch.allclose(got[-1], f[-1]): c.problems.append("at s = 1 (the full budget) y must equal f")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #399347fa
+def _one_cycle(pct, lr_max, pct_start=0.25, div=25.0, div_final=1e5):
+    cos = lambda a, b, p: a + (1 + torch.cos(math.pi * (1 - p))) * (b - a) / 2
+    up = cos(lr_max / div, lr_max, pct / pct_start)
+    down = cos(lr_max, lr_max / div_final, (pct - pct_start) / (1 - pct_start))
+    return torch.where(pct < pct_start, up, down)
+
+@exercise("30_train.learner.ipynb", "The one-cycle learning-rate schedule", 15)
+def check_one_cycle(fn # fn(pct [k] in [0, 1), lr_max) -> lr [k]: fastai's fit_one_cycle defaults (pct_start 0.25, div 25, div_final 1e5)
+                   ) -> Check:
+    "Check `fn` against cosine warm-up from lr_max/25 to lr_max over the first quarter, then cosine decay to lr_max/1e5."
+    c = Check("one-cycle schedule")
+    pct = torch.linspace(0, 0.99, 34, dtype=torch.float64)
+    for lr in (1e-3, 0.1):
+        want = _one_cycle(pct, lr)
+        lin = torch.where(pct < 0.25, lr / 25 + (lr - lr / 25) * pct / 0.25, lr + (lr / 1e5 - lr) * (pct - 0.25) / 0.75)
+        got = _tensor(c, _call(c, fn, pct.clone(), lr), (34,), "lr")
+        _compare(c, got, want, {"linear ramps instead of cosine ones": lin,
+                                "a decay down to lr_max / 25 (it ends at lr_max / 1e5)": _one_cycle(pct, lr, div_final=25.0)},
+                 rtol=1e-6, atol=1e-15, what=f"lr (lr_max {lr:g})")
+        if not c.ok: break
+    return c
+
+@exercise("30_train.learner.ipynb", "Validation error from logits", 5)
+def check_error_rate(fn # fn(logits [n,C], targets [n]) -> the fraction of misclassified examples
+                    ) -> Check:
+    "Check `fn` against 1 - accuracy of the argmax class (what the trainer reports as the value to minimise)."
+    c = Check("error rate")
+    g = torch.Generator().manual_seed(25)
+    logits, t = torch.randn(50, 10, generator=g, dtype=torch.float64), torch.randint(0, 10, (50,), generator=g)
+    t[:20] = logits[:20].argmax(1)
+    acc = (logits.argmax(1) == t).double().mean()
+    got = _tensor(c, _call(c, fn, logits.clone(), t.clone()), (), "the error")
+    _compare(c, got, 1 - acc, {"the accuracy (the strategies minimise the error)": acc,
+                               "the number of errors, not the fraction": (1 - acc) * 50}, what="the error")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #248c8fb0
+def _lc_curve(x, c, y0, w, tau, alpha, beta, delta):
+    g = w[0] * (1 + x / tau) ** (-alpha) + w[1] * torch.exp(-x / tau) + w[2] / (1 + (x / tau) ** beta)
+    return c - (c - y0) * g - delta * x ** 2
+
+@exercise("33_train.lcpfn.ipynb", "A learning curve from the prior", 10)
+def check_lc_curve(fn # fn(x [k], c, y0, w (3 weights), tau, alpha, beta, delta) -> noise-free y(x) [k]
+                  ) -> Check:
+    "Check `fn` against y = c - (c - y0)(w1 g_pow + w2 g_exp + w3 g_log) - delta x^2 (without the noise)."
+    ch = Check("prior learning curve")
+    x = torch.linspace(0, 1, 20, dtype=torch.float64)
+    args = (0.95, 0.1, torch.tensor([0.5, 0.3, 0.2], dtype=torch.float64), 0.15, 1.5, 3.0, 0.05)
+    want = _lc_curve(x, *args)
+    c, y0, w, tau, alpha, beta, delta = args
+    got = _tensor(ch, _call(ch, fn, x.clone(), *args), (20,), "y")
+    _compare(ch, got, want, {"the curve without the overfitting term - delta x^2": want + delta * x ** 2,
+                             "exp(-x tau) instead of exp(-x / tau)": want + (c - y0) * w[1] * (torch.exp(-x / tau) - torch.exp(-x * tau))},
+             what="y(x)")
+    return ch
+
+@exercise("33_train.lcpfn.ipynb", "The early-stopping rule", 10)
+def check_stop_rule(fn # fn(samples [r,k] of each run's final accuracy, best, pi) -> bool [r]: True = stop the run
+                   ) -> Check:
+    "Check `fn` against: stop a run when the fraction of its samples above the best final accuracy is below pi."
+    c = Check("early-stopping rule")
+    g = torch.Generator().manual_seed(26)
+    S = torch.rand(8, 200, generator=g, dtype=torch.float64) * 0.2 + torch.linspace(0.6, 0.95, 8, dtype=torch.float64)[:, None]
+    for best, pi in [(0.85, 0.05), (0.9, 0.2)]:
+        p = (S > best).double().mean(1)
+        want = (p < pi).double()
+        got = _tensor(c, _call(c, fn, S.clone(), best, pi), (8,), "the decisions")
+        _compare(c, got, want, {"the opposite decision (stopping the promising runs)": 1 - want,
+                                "a rule on the mean prediction (mean < best) instead of the probability": (S.mean(1) < best).double()},
+                 what=f"the decisions (best {best}, pi {pi})")
+        if not c.ok: break
+    return c
+
+# %% ../nbs/80_exercises.ipynb #a527fa7f
+@exercise("46_nas.zerocost.ipynb", "The NASWOT score", 10)
+def check_naswot(fn # fn(codes [B,N] of 0/1 ReLU activations) -> log|det K|, K = c c' + (1 - c)(1 - c)'
+                ) -> Check:
+    "Check `fn` against log|det| of the Hamming-agreement kernel of the binary codes."
+    c = Check("NASWOT")
+    g = torch.Generator().manual_seed(27)
+    for N in (40, 200):
+        C = (torch.rand(8, N, generator=g) > 0.5).double()
+        K = C @ C.T + (1 - C) @ (1 - C).T
+        want = torch.linalg.slogdet(K)[1]
+        got = _tensor(c, _call(c, fn, C.clone()), (), "the score")
+        _compare(c, got, want, {"log det of c c' only (agreement on inactive units missing)": torch.linalg.slogdet(C @ C.T + 1e-300 * torch.eye(8, dtype=torch.float64))[1],
+                                "det K, not its log": torch.linalg.det(K)}, rtol=1e-6, what=f"the score ({N} units)")
+        if not c.ok: break
+    return c
+
+@exercise("46_nas.zerocost.ipynb", "FLOPs of a convolution", 5)
+def check_conv_flops(fn # fn(h_out, w_out, c_in, c_out, k, groups, bias) -> multiply-adds of a k x k Conv2d
+                    ) -> Check:
+    "Check `fn` against H W C_out (C_in / g) k^2 (+ H W C_out with a bias)."
+    c = Check("convolution FLOPs")
+    for h, w, ci, co, k, gr, b in [(8, 8, 16, 32, 3, 1, True), (4, 4, 32, 32, 3, 32, False), (16, 16, 3, 8, 1, 1, False)]:
+        want = torch.tensor(float(h * w * co * (ci // gr) * k * k + (h * w * co if b else 0)), dtype=torch.float64)
+        got = _tensor(c, _call(c, fn, h, w, ci, co, k, gr, b), (), "FLOPs")
+        _compare(c, got, want, {"the groups ignored (C_in instead of C_in / g)": torch.tensor(float(h * w * co * ci * k * k + (h * w * co if b else 0))),
+                                "the bias left out": torch.tensor(float(h * w * co * (ci // gr) * k * k))},
+                 rtol=1e-12, atol=0.5, what=f"FLOPs of a {k}x{k} conv {ci}->{co} (groups {gr}, bias {b})")
+        if not c.ok: break
+    return c
+
+# %% ../nbs/80_exercises.ipynb #b72d1e6b
+@exercise("47_nas.darts.ipynb", "The mixed operation", 10)
+def check_mixed_op(fn # fn(alpha [n_ops], outputs [n_ops, ...]) -> sum_o softmax(alpha)_o outputs[o]
+                  ) -> Check:
+    "Check `fn` against DARTS' continuous relaxation of one edge."
+    c = Check("mixed operation")
+    g = torch.Generator().manual_seed(28)
+    alpha, outs = torch.randn(5, generator=g, dtype=torch.float64), torch.randn(5, 3, 4, generator=g, dtype=torch.float64)
+    want = (alpha.softmax(0)[:, None, None] * outs).sum(0)
+    got = _tensor(c, _call(c, fn, alpha.clone(), outs.clone()), (3, 4), "the mixed output")
+    _compare(c, got, want, {"alpha used as weights without the softmax": (alpha[:, None, None] * outs).sum(0),
+                            "the output of the strongest op only (that is the derived cell, not the relaxation)": outs[alpha.argmax()],
+                            "a plain average of the ops": outs.mean(0)}, what="the mixed output")
+    return c
+
+@exercise("47_nas.darts.ipynb", "Derive the cell from alpha", 5)
+def check_derive(fn # fn(alpha [6,5]) -> the op index per edge (NB201_OPS order), never 'none'
+                ) -> Check:
+    "Check `fn` against DARTS' rule: the strongest op on each edge, 'none' excluded."
+    c = Check("derived cell")
+    g = torch.Generator().manual_seed(29)
+    alpha = torch.randn(6, 5, generator=g, dtype=torch.float64); alpha[[0, 3], 0] = 5.0   # 'none' strongest on two edges
+    a = alpha.clone(); a[:, NB201_OPS.index("none")] = -math.inf
+    want = a.argmax(1).double()
+    got = _tensor(c, _call(c, fn, alpha.clone()), (6,), "the op indices")
+    _compare(c, got, want, {"the argmax over all five ops ('none' must be excluded: an edge with no op would cut the cell)": alpha.argmax(1).double(),
+                            "the weakest op per edge (argmin)": alpha.argmin(1).double()}, what="the op indices")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #da81c977
+@exercise("tutorials/hyperband_digits.ipynb", "Epochs spent by one bracket", 5)
+def check_bracket_cost(fn # fn(rungs: list of (n_i, r_i)) -> total epochs: every run of rung i trains r_i epochs from scratch
+                      ) -> Check:
+    "Check `fn` against sum_i n_i r_i (promotions retrain from scratch, as in the tutorial)."
+    c = Check("bracket cost")
+    for rungs in ([(27, 1.0), (9, 3.0), (3, 9.0), (1, 27.0)], [(12, 3.0), (4, 9.0), (1, 27.0)], [(4, 27.0)]):
+        want = torch.tensor(float(sum(n * r for n, r in rungs)), dtype=torch.float64)
+        got = _tensor(c, _call(c, fn, list(rungs)), (), "the epochs")
+        _compare(c, got, want, {"the number of runs, not of epochs": torch.tensor(float(sum(n for n, _ in rungs))),
+                                "only the extra epochs of a promotion (continuing a run; here promotions retrain)":
+                                torch.tensor(float(rungs[0][0] * rungs[0][1] + sum(n * (r - rp) for (n, r), (_, rp) in zip(rungs[1:], rungs))))},
+                 what=f"the epochs of {rungs}")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/hyperband_digits.ipynb", "The incumbent per epoch spent", 10)
+def check_incumbent(fn # fn(budgets [n], errors [n], full) -> best error of a full-budget run so far, after each trial (1.0 before the first)
+                   ) -> Check:
+    "Check `fn` against the running minimum over full-budget runs only (a good one-epoch error is not a result)."
+    c = Check("incumbent")
+    budgets = torch.tensor([1, 1, 1, 3, 3, 9, 1, 9, 3, 9], dtype=torch.float64)
+    errors = torch.tensor([.3, .05, .2, .1, .02, .08, .01, .04, .3, .06], dtype=torch.float64)
+    best, want = 1.0, []
+    for b, e in zip(budgets.tolist(), errors.tolist()):
+        if b == 9: best = min(best, e)
+        want.append(best)
+    want = torch.tensor(want, dtype=torch.float64)
+    got = _tensor(c, _call(c, fn, budgets.clone(), errors.clone(), 9), (10,), "the incumbent")
+    _compare(c, got, want, {"the running minimum over every run (low-budget errors counted as results)": errors.cummin(0).values}, what="the incumbent")
+    return c
+
+@exercise("tutorials/nas_three_ways.ipynb", "Train the top-k by a proxy", 10)
+def check_proxy_topk(fn # fn(scores [n] (larger = better), accuracies [n], k) -> best accuracy among the k best-scored cells
+                    ) -> Check:
+    "Check `fn` against: rank by the proxy, train (look up) only the top k, keep the best accuracy."
+    c = Check("top-k by proxy")
+    g = torch.Generator().manual_seed(30)
+    acc = torch.rand(40, generator=g, dtype=torch.float64)
+    score = acc + 0.5 * torch.randn(40, generator=g, dtype=torch.float64)
+    for k in (1, 5, 10):
+        want = acc[score.argsort(descending=True)[:k]].max()
+        got = _tensor(c, _call(c, fn, score.clone(), acc.clone(), k), (), "the accuracy")
+        _compare(c, got, want, {"the k lowest scores (the proxy is larger-is-better)": acc[score.argsort()[:k]].max(),
+                                "the best accuracy of all cells (that needs every cell trained)": acc.max()},
+                 what=f"the accuracy (k={k})")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/nas_three_ways.ipynb", "Regret against the table's best cell", 5)
+def check_nas_regret(fn # fn(found_accuracy [n], best_accuracy) -> regret in percentage points, best - found
+                    ) -> Check:
+    "Check `fn` against the gap to the best accuracy of the space (accuracies in %, regret >= 0)."
+    c = Check("NAS regret")
+    found = torch.tensor([91.2, 93.9, 94.37, 88.0], dtype=torch.float64); best = 94.37
+    want = best - found
+    got = _tensor(c, _call(c, fn, found.clone(), best), (4,), "the regret")
+    _compare(c, got, want, {"found - best (the regret is positive)": found - best,
+                            "a relative regret (divided by best)": (best - found) / best}, what="the regret")
+    return c
+
+@exercise("tutorials/online_surrogates.ipynb", "Reservoir sampling's acceptance probability", 5)
+def check_reservoir_prob(fn # fn(i [n] 0-based index of an arriving sample, k) -> probability it enters a reservoir of k
+                        ) -> Check:
+    "Check `fn` against algorithm R: 1 for the first k samples, then k / (i + 1), so every sample seen is kept with equal chance."
+    c = Check("reservoir probability")
+    for k in (1, 8):
+        i = torch.arange(0, 40, dtype=torch.float64)
+        want = (k / (i + 1)).clamp(max=1.0)
+        got = _tensor(c, _call(c, fn, i.clone(), k), (40,), "the probabilities")
+        _compare(c, got, want, {"k / i (an off-by-one: i is 0-based)": (k / i.clamp(min=1)).clamp(max=1.0),
+                                "1 / (i + 1) (the reservoir size k missing)": 1 / (i + 1)}, what=f"the probabilities (k={k})")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/online_surrogates.ipynb", "The Metropolis acceptance probability", 5)
+def check_metropolis(fn # fn(logp_new [n], logp_old [n]) -> acceptance probability min(1, exp(logp_new - logp_old))
+                    ) -> Check:
+    "Check `fn` against min(1, p(new) / p(old)) computed in log space."
+    c = Check("Metropolis acceptance")
+    new = torch.tensor([-1.0, -5.0, -1000.0, -3.0, -2000.0], dtype=torch.float64)
+    old = torch.tensor([-2.0, -4.0, -1001.0, -3.0, -1000.0], dtype=torch.float64)
+    want = (new - old).exp().clamp(max=1.0)
+    got = _tensor(c, _call(c, fn, new.clone(), old.clone()), (5,), "the probabilities")
+    _compare(c, got, want, {"the ratio reversed, p(old) / p(new)": (old - new).exp().clamp(max=1.0)}, what="the probabilities")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #edd9dd77
+@exercise("tutorials/hyperband_digits.ipynb", "Epochs spent by one bracket", 5)
+def check_bracket_cost(fn # fn(rungs: list of (n_i, r_i)) -> total epochs: every run of rung i trains r_i epochs from scratch
+                      ) -> Check:
+    "Check `fn` against sum_i n_i r_i (promotions retrain from scratch, as in the tutorial)."
+    c = Check("bracket cost")
+    for rungs in ([(27, 1.0), (9, 3.0), (3, 9.0), (1, 27.0)], [(12, 3.0), (4, 9.0), (1, 27.0)], [(4, 27.0)]):
+        want = torch.tensor(float(sum(n * r for n, r in rungs)), dtype=torch.float64)
+        got = _tensor(c, _call(c, fn, list(rungs)), (), "the epochs")
+        _compare(c, got, want, {"the number of runs, not of epochs": torch.tensor(float(sum(n for n, _ in rungs))),
+                                "only the extra epochs of a promotion (continuing a run; here promotions retrain)":
+                                torch.tensor(float(rungs[0][0] * rungs[0][1] + sum(n * (r - rp) for (n, r), (_, rp) in zip(rungs[1:], rungs))))},
+                 what=f"the epochs of {rungs}")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/hyperband_digits.ipynb", "The incumbent per epoch spent", 10)
+def check_incumbent(fn # fn(budgets [n], errors [n], full) -> best error of a full-budget run so far, after each trial (1.0 before the first)
+                   ) -> Check:
+    "Check `fn` against the running minimum over full-budget runs only (a good one-epoch error is not a result)."
+    c = Check("incumbent")
+    budgets = torch.tensor([1, 1, 1, 3, 3, 9, 1, 9, 3, 9], dtype=torch.float64)
+    errors = torch.tensor([.3, .05, .2, .1, .02, .08, .01, .04, .3, .06], dtype=torch.float64)
+    best, want = 1.0, []
+    for b, e in zip(budgets.tolist(), errors.tolist()):
+        if b == 9: best = min(best, e)
+        want.append(best)
+    want = torch.tensor(want, dtype=torch.float64)
+    got = _tensor(c, _call(c, fn, budgets.clone(), errors.clone(), 9), (10,), "the incumbent")
+    _compare(c, got, want, {"the running minimum over every run (low-budget errors counted as results)": errors.cummin(0).values}, what="the incumbent")
+    return c
+
+@exercise("tutorials/nas_three_ways.ipynb", "Train the top-k by a proxy", 10)
+def check_proxy_topk(fn # fn(scores [n] (larger = better), accuracies [n], k) -> best accuracy among the k best-scored cells
+                    ) -> Check:
+    "Check `fn` against: rank by the proxy, train (look up) only the top k, keep the best accuracy."
+    c = Check("top-k by proxy")
+    g = torch.Generator().manual_seed(30)
+    acc = torch.rand(40, generator=g, dtype=torch.float64)
+    score = acc + 0.5 * torch.randn(40, generator=g, dtype=torch.float64)
+    for k in (1, 5, 10):
+        want = acc[score.argsort(descending=True)[:k]].max()
+        got = _tensor(c, _call(c, fn, score.clone(), acc.clone(), k), (), "the accuracy")
+        _compare(c, got, want, {"the k lowest scores (the proxy is larger-is-better)": acc[score.argsort()[:k]].max(),
+                                "the best accuracy of all cells (that needs every cell trained)": acc.max()},
+                 what=f"the accuracy (k={k})")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/nas_three_ways.ipynb", "Regret against the table's best cell", 5)
+def check_nas_regret(fn # fn(found_accuracy [n], best_accuracy) -> regret in percentage points, best - found
+                    ) -> Check:
+    "Check `fn` against the gap to the best accuracy of the space (accuracies in %, regret >= 0)."
+    c = Check("NAS regret")
+    found = torch.tensor([91.2, 93.9, 94.37, 88.0], dtype=torch.float64); best = 94.37
+    want = best - found
+    got = _tensor(c, _call(c, fn, found.clone(), best), (4,), "the regret")
+    _compare(c, got, want, {"found - best (the regret is positive)": found - best,
+                            "a relative regret (divided by best)": (best - found) / best}, what="the regret")
+    return c
+
+@exercise("tutorials/online_surrogates.ipynb", "Reservoir sampling's acceptance probability", 5)
+def check_reservoir_prob(fn # fn(i [n] 0-based index of an arriving sample, k) -> probability it enters a reservoir of k
+                        ) -> Check:
+    "Check `fn` against algorithm R: 1 for the first k samples, then k / (i + 1), so every sample seen is kept with equal chance."
+    c = Check("reservoir probability")
+    for k in (1, 8):
+        i = torch.arange(0, 40, dtype=torch.float64)
+        want = (k / (i + 1)).clamp(max=1.0)
+        got = _tensor(c, _call(c, fn, i.clone(), k), (40,), "the probabilities")
+        _compare(c, got, want, {"k / i (an off-by-one: i is 0-based)": (k / i.clamp(min=1)).clamp(max=1.0),
+                                "1 / (i + 1) (the reservoir size k missing)": 1 / (i + 1)}, what=f"the probabilities (k={k})")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/online_surrogates.ipynb", "The Metropolis acceptance probability", 5)
+def check_metropolis(fn # fn(logp_new [n], logp_old [n]) -> acceptance probability min(1, exp(logp_new - logp_old))
+                    ) -> Check:
+    "Check `fn` against min(1, p(new) / p(old)) computed in log space."
+    c = Check("Metropolis acceptance")
+    new = torch.tensor([-1.0, -5.0, -1000.0, -3.0, -2000.0], dtype=torch.float64)
+    old = torch.tensor([-2.0, -4.0, -1001.0, -3.0, -1000.0], dtype=torch.float64)
+    want = (new - old).exp().clamp(max=1.0)
+    got = _tensor(c, _call(c, fn, new.clone(), old.clone()), (5,), "the probabilities")
+    _compare(c, got, want, {"the ratio reversed, p(old) / p(new)": (old - new).exp().clamp(max=1.0)}, what="the probabilities")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #cc9fb49f
+@exercise("tutorials/hyperband_digits.ipynb", "Epochs spent by one bracket", 5)
+def check_bracket_cost(fn # fn(rungs: list of (n_i, r_i)) -> total epochs: every run of rung i trains r_i epochs from scratch
+                      ) -> Check:
+    "Check `fn` against sum_i n_i r_i (promotions retrain from scratch, as in the tutorial)."
+    c = Check("bracket cost")
+    for rungs in ([(27, 1.0), (9, 3.0), (3, 9.0), (1, 27.0)], [(12, 3.0), (4, 9.0), (1, 27.0)], [(4, 27.0)]):
+        want = torch.tensor(float(sum(n * r for n, r in rungs)), dtype=torch.float64)
+        got = _tensor(c, _call(c, fn, list(rungs)), (), "the epochs")
+        _compare(c, got, want, {"the number of runs, not of epochs": torch.tensor(float(sum(n for n, _ in rungs))),
+                                "only the extra epochs of a promotion (continuing a run; here promotions retrain)":
+                                torch.tensor(float(rungs[0][0] * rungs[0][1] + sum(n * (r - rp) for (n, r), (_, rp) in zip(rungs[1:], rungs))))},
+                 what=f"the epochs of {rungs}")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/hyperband_digits.ipynb", "The incumbent per epoch spent", 10)
+def check_incumbent(fn # fn(budgets [n], errors [n], full) -> best error of a full-budget run so far, after each trial (1.0 before the first)
+                   ) -> Check:
+    "Check `fn` against the running minimum over full-budget runs only (a good one-epoch error is not a result)."
+    c = Check("incumbent")
+    budgets = torch.tensor([1, 1, 1, 3, 3, 9, 1, 9, 3, 9], dtype=torch.float64)
+    errors = torch.tensor([.3, .05, .2, .1, .02, .08, .01, .04, .3, .06], dtype=torch.float64)
+    best, want = 1.0, []
+    for b, e in zip(budgets.tolist(), errors.tolist()):
+        if b == 9: best = min(best, e)
+        want.append(best)
+    want = torch.tensor(want, dtype=torch.float64)
+    got = _tensor(c, _call(c, fn, budgets.clone(), errors.clone(), 9), (10,), "the incumbent")
+    _compare(c, got, want, {"the running minimum over every run (low-budget errors counted as results)": errors.cummin(0).values}, what="the incumbent")
+    return c
+
+@exercise("tutorials/nas_three_ways.ipynb", "Train the top-k by a proxy", 10)
+def check_proxy_topk(fn # fn(scores [n] (larger = better), accuracies [n], k) -> best accuracy among the k best-scored cells
+                    ) -> Check:
+    "Check `fn` against: rank by the proxy, train (look up) only the top k, keep the best accuracy."
+    c = Check("top-k by proxy")
+    g = torch.Generator().manual_seed(30)
+    acc = torch.rand(40, generator=g, dtype=torch.float64)
+    score = acc + 0.5 * torch.randn(40, generator=g, dtype=torch.float64)
+    for k in (1, 5, 10):
+        want = acc[score.argsort(descending=True)[:k]].max()
+        got = _tensor(c, _call(c, fn, score.clone(), acc.clone(), k), (), "the accuracy")
+        _compare(c, got, want, {"the k lowest scores (the proxy is larger-is-better)": acc[score.argsort()[:k]].max(),
+                                "the best accuracy of all cells (that needs every cell trained)": acc.max()},
+                 what=f"the accuracy (k={k})")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/nas_three_ways.ipynb", "Regret against the table's best cell", 5)
+def check_nas_regret(fn # fn(found_accuracy [n], best_accuracy) -> regret in percentage points, best - found
+                    ) -> Check:
+    "Check `fn` against the gap to the best accuracy of the space (accuracies in %, regret >= 0)."
+    c = Check("NAS regret")
+    found = torch.tensor([91.2, 93.9, 94.37, 88.0], dtype=torch.float64); best = 94.37
+    want = best - found
+    got = _tensor(c, _call(c, fn, found.clone(), best), (4,), "the regret")
+    _compare(c, got, want, {"found - best (the regret is positive)": found - best,
+                            "a relative regret (divided by best)": (best - found) / best}, what="the regret")
+    return c
+
+@exercise("tutorials/online_surrogates.ipynb", "Reservoir sampling's acceptance probability", 5)
+def check_reservoir_prob(fn # fn(i [n] 0-based index of an arriving sample, k) -> probability it enters a reservoir of k
+                        ) -> Check:
+    "Check `fn` against algorithm R: 1 for the first k samples, then k / (i + 1), so every sample seen is kept with equal chance."
+    c = Check("reservoir probability")
+    for k in (1, 8):
+        i = torch.arange(0, 40, dtype=torch.float64)
+        want = (k / (i + 1)).clamp(max=1.0)
+        got = _tensor(c, _call(c, fn, i.clone(), k), (40,), "the probabilities")
+        _compare(c, got, want, {"k / i (an off-by-one: i is 0-based)": (k / i.clamp(min=1)).clamp(max=1.0),
+                                "1 / (i + 1) (the reservoir size k missing)": 1 / (i + 1)}, what=f"the probabilities (k={k})")
+        if not c.ok: break
+    return c
+
+@exercise("tutorials/online_surrogates.ipynb", "The Metropolis acceptance probability", 5)
+def check_metropolis(fn # fn(logp_new [n], logp_old [n]) -> acceptance probability min(1, exp(logp_new - logp_old))
+                    ) -> Check:
+    "Check `fn` against min(1, p(new) / p(old)) computed in log space."
+    c = Check("Metropolis acceptance")
+    new = torch.tensor([-1.0, -5.0, -1000.0, -3.0, -2000.0], dtype=torch.float64)
+    old = torch.tensor([-2.0, -4.0, -1001.0, -3.0, -1000.0], dtype=torch.float64)
+    want = (new - old).exp().clamp(max=1.0)
+    got = _tensor(c, _call(c, fn, new.clone(), old.clone()), (5,), "the probabilities")
+    _compare(c, got, want, {"the ratio reversed, p(old) / p(new)": (old - new).exp().clamp(max=1.0)}, what="the probabilities")
     return c
