@@ -6,7 +6,7 @@ Docs: https://surrnb.github.io/surrnb/space.html.md"""
 
 # %% ../nbs/01_space.ipynb #158cafc4
 from __future__ import annotations
-import itertools, math, keyword, re
+import copy, itertools, math, keyword, operator, re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 import torch
@@ -21,6 +21,9 @@ class Param:
     "Base class of a search-space parameter: maps its values to and from [0, 1]."
     kind: str = "?"
     name: str | None = None   # set by the Space that holds it
+    when: dict | None = None  # the condition under which it exists, {parent: {op: operand}}; None: always
+    prior: tuple | None = None # ("normal", mu, sigma) for Float/Int, ("weights", [w...]) for Categorical; None: uniform
+    sub: dict | None = None   # hierarchical Categorical: choice -> {name: Param} that exist only under that choice
     _error: str | None = None # what is wrong with the definition, raised with the name by Space
     def encode(self, v) -> float: raise NotImplementedError      # value -> u in [0,1]
     def decode(self, u: float) -> Any: raise NotImplementedError   # u in [0,1] -> value
@@ -30,8 +33,14 @@ class Param:
     def _spec(self) -> dict: raise NotImplementedError
     def _bad(self, msg):
         "Record a definition error; it is raised at once if the parameter is used, or by Space with its name."
-        self._error = msg
+        if self._error is None: self._error = msg
         return True
+    def _extras(self) -> str:
+        "The optional arguments (prior, condition) as they appear in the repr."
+        s = ""
+        if self.prior is not None: s += f", weights={list(self.prior[1])!r}" if self.kind == "cat" else f", prior={self.prior!r}"
+        if self.when: s += f", when={self.when!r}"
+        return s
 
 def _plain(x):
     "numpy scalars and 0-d tensors as Python numbers (so they are accepted wherever a number is); anything else unchanged."
@@ -42,16 +51,55 @@ def _plain(x):
 
 def _not_num(x): return isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x)
 
+_OPS = ("in", "==", "!=", "<", "<=", ">", ">=")
+
+def _canon_when(when) -> dict | None:
+    "A condition as {parent: {op: operand}}: a value means `==`-any-of, a list `in`, a tuple (op, x) a comparison; ValueError if malformed."
+    if when is None: return None
+    if not isinstance(when, dict) or not when: raise ValueError(f"when must be a non-empty dict parent -> value(s), got {when!r}")
+    out = {}
+    for parent, c in when.items():
+        c = _plain(c)
+        if isinstance(c, dict): ops = dict(c)
+        elif isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str) and c[0] in _OPS: ops = {c[0]: c[1]}
+        elif isinstance(c, (list, tuple)): ops = {"in": list(c)}
+        else: ops = {"in": [c]}
+        bad = [o for o in ops if o not in _OPS]
+        if bad: raise ValueError(f"the condition on {parent!r} has an unknown operator {bad[0]!r} (use one of {', '.join(_OPS)})")
+        if "in" in ops:
+            ops["in"] = [_plain(v) for v in (ops["in"] if isinstance(ops["in"], (list, tuple)) else [ops["in"]])]
+            if not ops["in"]: raise ValueError(f"the condition on {parent!r} lists no value")
+        out[str(parent)] = {o: ops[o] for o in _OPS if o in ops}
+    return out
+
+def _set_when(p: Param, when) -> None:
+    "Store the canonical condition on p, or record what is wrong with it."
+    try: p.when = _canon_when(when)
+    except ValueError as e: p._bad(str(e))
+
+def _normal_prior(p: Param, prior) -> None:
+    "Check and store a ('normal', mu, sigma) prior on a Float or Int (sigma in units of the search range)."
+    if prior is None: return
+    if not (isinstance(prior, (tuple, list)) and len(prior) == 3 and prior[0] == "normal"):
+        p._bad(f"prior must be ('normal', mu, sigma), got {prior!r}"); return
+    mu, sigma = _plain(prior[1]), _plain(prior[2])
+    if _not_num(mu) or not p.low <= mu <= p.high: p._bad(f"the prior's mu must be a number in [{p.low}, {p.high}], got {mu!r}"); return
+    if _not_num(sigma) or sigma <= 0: p._bad(f"the prior's sigma must be a positive number (a fraction of the search range), got {sigma!r}"); return
+    p.prior = ("normal", float(mu), float(sigma))
+
 # %% ../nbs/01_space.ipynb #b4047bca
 class Float(Param):
     "A real parameter in [low, high], optionally on a log scale."
     kind = "float"
     def __init__(self, low: float, # smallest value
                  high: float, # largest value
-                 log: bool = False # search on a log scale (needs low > 0)
+                 log: bool = False, # search on a log scale (needs low > 0)
+                 prior: tuple | None = None, # ("normal", mu, sigma): belief that good values lie near mu; sigma is a fraction of the (log-)range
+                 when: dict | None = None # exists only when this holds, e.g. {"opt": "sgd"}, {"layers": (">=", 2)}
                 ):
         low, high = _plain(low), _plain(high)
         self.low, self.high, self.log = low, high, bool(log)
+        _set_when(self, when)
         if (_not_num(low) and self._bad(f"low must be a finite number, got {low!r}")) or \
            (_not_num(high) and self._bad(f"high must be a finite number, got {high!r}")) or \
            (not low < high and self._bad(f"low ({low}) must be smaller than high ({high})")) or \
@@ -59,6 +107,7 @@ class Float(Param):
            (not math.isfinite(float(high) - float(low)) and self._bad(f"the range [{low:g}, {high:g}] is too wide for float64 arithmetic")): return
         self.low, self.high = float(low), float(high)
         self._a, self._b = (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
+        _normal_prior(self, prior)
 
     def encode(self, v): return ((math.log(v) if self.log else v) - self._a) / (self._b - self._a)
     def decode(self, u):
@@ -69,8 +118,8 @@ class Float(Param):
         if _not_num(v): raise self._err(f"expected a number in [{self.low:g}, {self.high:g}], got {v!r}")
         if not self.low <= v <= self.high: raise self._err(f"{v!r} is outside [{self.low:g}, {self.high:g}]")
         return float(v)
-    def _spec(self): return dict(type="float", low=self.low, high=self.high, log=self.log)
-    def __repr__(self): return f"Float({self.low!r}, {self.high!r}{', log=True' if self.log else ''})"
+    def _spec(self): return dict(type="float", low=self.low, high=self.high, log=self.log, **({"prior": list(self.prior)} if self.prior else {}))
+    def __repr__(self): return f"Float({self.low!r}, {self.high!r}{', log=True' if self.log else ''}{self._extras()})"
 
 # %% ../nbs/01_space.ipynb #cbe47212
 def _not_int(x): return isinstance(x, bool) or not isinstance(x, (int, float)) or not float(x).is_integer()
@@ -80,10 +129,13 @@ class Int(Param):
     kind = "int"
     def __init__(self, low: int, # smallest value
                  high: int, # largest value
-                 log: bool = False # bins of equal width in log(value) (needs low > 0)
+                 log: bool = False, # bins of equal width in log(value) (needs low > 0)
+                 prior: tuple | None = None, # ("normal", mu, sigma): belief that good values lie near mu; sigma is a fraction of the (log-)range
+                 when: dict | None = None # exists only when this holds, e.g. {"layers": (">=", 3)}
                 ):
         low, high = _plain(low), _plain(high)
         self.low, self.high, self.log = low, high, bool(log)
+        _set_when(self, when)
         if (_not_int(low) and self._bad(f"low must be an integer, got {low!r}")) or \
            (_not_int(high) and self._bad(f"high must be an integer, got {high!r}")) or \
            (not low < high and self._bad(f"low ({low}) must be smaller than high ({high})")) or \
@@ -91,6 +143,7 @@ class Int(Param):
         self.low, self.high = int(low), int(high)
         self.k = self.high - self.low + 1
         if self.log: self._a, self._b = math.log(self.low - 0.5), math.log(self.high + 0.5)
+        _normal_prior(self, prior)
 
     def encode(self, v):
         if self.log: return (math.log(v) - self._a) / (self._b - self._a)
@@ -105,8 +158,8 @@ class Int(Param):
         if _not_int(v): raise self._err(f"expected an integer in [{self.low}, {self.high}], got {v!r}")
         if not self.low <= v <= self.high: raise self._err(f"{v!r} is outside [{self.low}, {self.high}]")
         return int(v)
-    def _spec(self): return dict(type="int", low=self.low, high=self.high, log=self.log)
-    def __repr__(self): return f"Int({self.low!r}, {self.high!r}{', log=True' if self.log else ''})"
+    def _spec(self): return dict(type="int", low=self.low, high=self.high, log=self.log, **({"prior": list(self.prior)} if self.prior else {}))
+    def __repr__(self): return f"Int({self.low!r}, {self.high!r}{', log=True' if self.log else ''}{self._extras()})"
 
 # %% ../nbs/01_space.ipynb #c6bb966a
 def _cat_key(c):
@@ -116,10 +169,18 @@ def _cat_key(c):
     return (type(c).__name__, c)
 
 class Categorical(Param):
-    "A parameter taking one of a list of choices (strings, numbers, booleans or None)."
+    "A parameter taking one of a list of choices (strings, numbers, booleans or None); a dict choice -> sub-space makes it hierarchical."
     kind = "cat"
-    def __init__(self, choices: Sequence # the possible values, at least two, all distinct
+    def __init__(self, choices: Sequence | dict, # the possible values, at least two, all distinct; or {choice: {name: Param} or None}
+                 weights: Sequence | None = None, # prior probabilities of the choices (normalised; None: uniform)
+                 when: dict | None = None # exists only when this holds, e.g. {"model": "svm"}
                 ):
+        _set_when(self, when)
+        if isinstance(choices, dict):
+            self.sub = {c: s for c, s in choices.items() if s}
+            bad = [c for c, s in self.sub.items() if not isinstance(s, dict)]
+            if bad: self.choices = list(choices); self._bad(f"the sub-space of choice {bad[0]!r} must be a dict name -> parameter"); return
+            choices = list(choices)
         if isinstance(choices, (str, bytes)) or not isinstance(choices, Sequence):
             self.choices = choices; self._bad(f"choices must be a list, got {choices!r}"); return
         self.choices = [_plain(c) for c in choices]
@@ -133,6 +194,11 @@ class Categorical(Param):
            (dup and self._bad(f"duplicate choices {dup!r}")): return
         self.k = len(self.choices)
         self._index = {k: i for i, k in enumerate(keys)}
+        if weights is not None:
+            w = [_plain(x) for x in weights] if isinstance(weights, Sequence) and not isinstance(weights, str) else None
+            if w is None or len(w) != self.k or any(_not_num(x) or x < 0 for x in w) or not sum(w) > 0:
+                self._bad(f"weights must be {self.k} non-negative numbers, not all zero, got {weights!r}"); return
+            self.prior = ("weights", tuple(float(x) / sum(w) for x in w))
 
     def index(self, v) -> int:
         try: return self._index[_cat_key(_plain(v))]
@@ -141,8 +207,10 @@ class Categorical(Param):
     def decode(self, u): return self.choices[min(max(math.floor(float(u) * self.k), 0), self.k - 1)]
     def check(self, v): return self.choices[self.index(v)]
     def to_natural(self, v): return float(self.index(v))
-    def _spec(self): return dict(type="cat", choices=self.choices)
-    def __repr__(self): return f"Categorical({self.choices!r})"
+    def _spec(self): return dict(type="cat", choices=self.choices, **({"weights": list(self.prior[1])} if self.prior else {}))
+    def __repr__(self):
+        ch = {c: self.sub.get(c) for c in self.choices} if self.sub else self.choices
+        return f"Categorical({ch!r}{self._extras()})"
 
 # %% ../nbs/01_space.ipynb #e738161a
 @patch
@@ -154,22 +222,53 @@ def ok(self: Param) -> Param:
 # %% ../nbs/01_space.ipynb #33c4b64e
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
+def _flatten(params: dict, when: dict | None = None) -> list:
+    "(name, Param) pairs of a possibly hierarchical dict, sub-space parameters right after their parent, with the branch added to their condition."
+    out = []
+    for name, p in params.items():
+        if not isinstance(p, Param):
+            raise SurrnbError(f"parameter {name!r}: expected Float, Int or Categorical, got {p!r}")
+        q = copy.copy(p)
+        if when:
+            clash = [k for k in when if k in (p.when or {})]
+            if clash: raise SurrnbError(f"parameter {name!r}: its own condition on {clash[0]!r} conflicts with the branch it sits in")
+            q.when = {**when, **(p.when or {})}
+        q.sub = None
+        out.append((name, q))
+        for choice, sub in (p.sub or {}).items(): out += _flatten(sub, {name: {"in": [choice]}})
+    return out
+
+def _merge_branches(pairs: list) -> dict:
+    "name -> Param; a name under several choices of one parent must have one definition, and exists under all of them."
+    params = {}
+    for name, p in pairs:
+        if name not in params: params[name] = p; continue
+        q = params[name]
+        a, b = dict(q.when or {}), dict(p.when or {})
+        diff = [k for k in set(a) | set(b) if a.get(k) != b.get(k)]
+        if q._spec() != p._spec() or len(diff) != 1 or set(a) != set(b) or list(a[diff[0]]) != ["in"] or list(b[diff[0]]) != ["in"]:
+            raise SurrnbError(f"parameter {name!r} is defined twice with different definitions or conditions ({q!r} and {p!r}); give one of them another name")
+        q.when = {**a, diff[0]: {"in": a[diff[0]]["in"] + [v for v in b[diff[0]]["in"] if v not in a[diff[0]]["in"]]}}
+    return params
+
 class Space:
-    "An ordered set of named parameters; encodes configs to the unit cube and back."
+    "An ordered set of named parameters, some of them conditional; encodes configs to the unit cube and back."
     def __init__(self, params: dict | None = None, # name -> Param (or pass them as keyword arguments)
                  **kwargs):
         params = {**(params or {}), **kwargs}
         if not params: raise SurrnbError("a Space needs at least one parameter, e.g. Space(x=Float(0, 1))")
-        self.params = {}
-        for name, p in params.items():
+        for name in params:   # top-level names first: they are what the user typed
             if not isinstance(name, str) or not _NAME.match(name) or keyword.iskeyword(name):
                 raise SurrnbError(f"bad parameter name {name!r}: use a Python identifier that starts with a letter")
-            if not isinstance(p, Param):
-                raise SurrnbError(f"parameter {name!r}: expected Float, Int or Categorical, got {p!r}")
+        self.params = {}
+        for name, p in _merge_branches(_flatten(params)).items():
+            if not isinstance(name, str) or not _NAME.match(name) or keyword.iskeyword(name):
+                raise SurrnbError(f"bad parameter name {name!r}: use a Python identifier that starts with a letter")
             p.name = name
             self.params[name] = p.ok()
         self.names = list(self.params)
         self.kinds = [p.kind for p in self.params.values()]
+        self._compile_conditions()
 
     @property
     def dim(self) -> int: return len(self.names)
@@ -178,6 +277,79 @@ class Space:
     def __iter__(self): return iter(self.names)
     def __eq__(self, other): return isinstance(other, Space) and self.to_dict() == other.to_dict()
     def __repr__(self): return "Space(" + ", ".join(f"{n}={p!r}" for n, p in self.params.items()) + ")"
+
+# %% ../nbs/01_space.ipynb #f4871caf
+_IMPUTE = 0.5   # the unit-cube value of every inactive parameter: one fixed point, so equal configs encode equally
+
+def _operand(p: Param, q: Param, op: str, x):
+    "The operand of `q op x` in q's natural units (a category's index); a one-line error if the condition can never hold."
+    never = lambda why: p._err(f"its condition {q.name} {op} {x!r} can never hold: {why}")
+    if q.kind == "cat":
+        if op not in ("in", "==", "!="): raise p._err(f"a condition on the categorical {q.name!r} uses in, == or !=, not {op}")
+        vals = x if op == "in" else [x]
+        for v in vals:
+            if _cat_key(_plain(v)) not in q._index: raise never(f"{v!r} is not one of {q.choices!r}")
+        idx = {float(q.index(v)) for v in vals}
+        return idx if op == "in" else idx.pop()
+    if q.kind == "float" and op in ("in", "==", "!="):
+        raise p._err(f"a condition on the float {q.name!r} needs a comparison such as ('>', {(q.low + q.high) / 2:g})")
+    vals = x if op == "in" else [x]
+    for v in vals:
+        if _not_num(_plain(v)) or (q.kind == "int" and _not_int(v)): raise never(f"{v!r} is not a value of {q!r}")
+    if op in ("in", "=="):
+        ok = [v for v in vals if q.low <= v <= q.high]
+        if not ok: raise never(f"{q.name!r} lies in [{q.low}, {q.high}]")
+        return {float(v) for v in vals} if op == "in" else float(x)
+    reach = {"<": q.low < x, "<=": q.low <= x, ">": q.high > x, ">=": q.high >= x, "!=": q.low != q.high or q.low != x}[op]
+    if not reach: raise never(f"{q.name!r} lies in [{q.low}, {q.high}]")
+    return float(x)
+
+_CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+def _holds(op: str, z, x):
+    "Whether the natural value z (a float, or a tensor of them) satisfies `op x` (x a set of values for `in`)."
+    if op != "in": return _CMP[op](z, x)
+    if isinstance(z, torch.Tensor): return torch.isin(z, torch.tensor(sorted(x), dtype=z.dtype))
+    return z in x
+
+def _topo(space) -> list[str]:
+    "Parameter names, parents before children (user order otherwise); a one-line error naming a cycle."
+    order, state = [], {}
+    def visit(n, path):
+        if state.get(n) == "done": return
+        if state.get(n) == "open":
+            cyc = path[path.index(n):] + [n]
+            raise SurrnbError(f"the conditions form a cycle: {' -> '.join(cyc)} (a parameter cannot depend on itself)")
+        state[n] = "open"
+        for parent in space.params[n].when or {}: visit(parent, path + [n])
+        state[n] = "done"; order.append(n)
+    for n in space.names: visit(n, [])
+    return order
+
+@patch
+def _compile_conditions(self: Space):
+    "Check every condition (a known parent, a value it can take, no cycle) and order the parameters parents first."
+    self._tests, self._col = {}, {n: i for i, n in enumerate(self.names)}
+    for n, p in self.params.items():
+        if not p.when: continue
+        for parent in p.when:
+            if parent not in self.params:
+                raise p._err(f"its condition names {parent!r}, which is not a parameter of this space ({', '.join(self.names)})")
+    self._order = _topo(self)   # cycles before operands: a cycle is the clearer message
+    for n, p in self.params.items():
+        if p.when: self._tests[n] = [(parent, op, _operand(p, self.params[parent], op, x))
+                                     for parent, ops in p.when.items() for op, x in ops.items()]
+    self.conditional = bool(self._tests)
+    self.has_prior = any(p.prior is not None for p in self.params.values())
+
+@patch
+def is_active(self: Space, name: str, # a parameter of the space
+              config: dict # a config holding (at least) the values of the parameter's parents
+             ) -> bool:
+    "Whether parameter `name` exists in `config`: every parent present and its condition true."
+    for parent, op, x in self._tests.get(name, ()):
+        if parent not in config or not _holds(op, self.params[parent].to_natural(config[parent]), x): return False
+    return True
 
 # %% ../nbs/01_space.ipynb #f6986f75
 def _as_list(configs):
@@ -188,20 +360,47 @@ def _as_list(configs):
 @patch
 def validate(self: Space, config: dict # a user config: parameter name -> value
              ) -> dict:
-    "Check `config` against the space and return it typed; raises a one-line SurrnbError naming the parameter."
+    "Check `config` against the space and return it typed, without inactive parameters; raises a one-line SurrnbError naming the parameter."
     if not isinstance(config, dict): raise SurrnbError(f"a config must be a dict, got {type(config).__name__}")
     extra = [k for k in config if k not in self.params]
     if extra: raise SurrnbError(f"unknown parameter(s) {', '.join(map(repr, extra))}; the space has {', '.join(self.names)}")
-    missing = [k for k in self.names if k not in config]
-    if missing: raise SurrnbError(f"missing parameter(s) {', '.join(map(repr, missing))}")
-    return {n: p.check(config[n]) for n, p in self.params.items()}
+    if not self.conditional:
+        missing = [k for k in self.names if k not in config]
+        if missing: raise SurrnbError(f"missing parameter(s) {', '.join(map(repr, missing))}")
+        return {n: p.check(config[n]) for n, p in self.params.items()}
+    out, missing = {}, []
+    for n in self._order:   # parents first: whether a parameter exists depends on their values
+        if not self.is_active(n, out): continue
+        if n not in config: missing.append(n)
+        else: out[n] = self.params[n].check(config[n])
+    if missing:
+        why = lambda n: f" (it exists when {self.params[n].when})" if self.params[n].when else ""
+        raise SurrnbError(f"missing parameter(s) {', '.join(repr(n) + why(n) for n in missing)}")
+    return {n: out[n] for n in self.names if n in out}
+
+@patch
+def is_valid(self: Space, config: dict # a config
+            ) -> bool:
+    "Whether `config` holds exactly the active parameters, each with a valid value."
+    try: return isinstance(config, dict) and self.validate(config).keys() == config.keys()
+    except SurrnbError: return False
+
+@patch
+def complete(self: Space, config: dict # a valid config (inactive parameters absent)
+            ) -> dict:
+    "The config with every inactive parameter filled in at its imputed value (for code that needs all keys)."
+    c = self.validate(config)
+    return {n: c[n] if n in c else p.decode(_IMPUTE) for n, p in self.params.items()}
 
 # %% ../nbs/01_space.ipynb #40a13903
 @patch
 def encode(self: Space, configs # a config dict or a list of them
            ) -> torch.Tensor:
-    "Configs -> float64 tensor [n, d] in the unit cube."
-    rows = [[p.encode(v) for p, v in zip(self.params.values(), self.validate(c).values())] for c in _as_list(configs)]
+    "Configs -> float64 tensor [n, d] in the unit cube (inactive parameters at the fixed imputed value)."
+    rows = []
+    for c in _as_list(configs):
+        v = self.validate(c)
+        rows.append([p.encode(v[n]) if n in v else _IMPUTE for n, p in self.params.items()])
     return torch.tensor(rows, dtype=torch.float64).reshape(len(rows), self.dim)
 
 def _check_X(self, X):
@@ -215,9 +414,16 @@ def _check_X(self, X):
 @patch
 def decode(self: Space, X # tensor [n, d] (or [d]) in the unit cube
            ) -> list[dict]:
-    "Unit-cube tensor -> list of configs (values outside [0,1] are clipped)."
+    "Unit-cube tensor -> list of configs (values outside [0,1] are clipped; inactive parameters are left out)."
     X = _check_X(self, X)
-    return [{n: p.decode(u) for (n, p), u in zip(self.params.items(), row)} for row in X.tolist()]
+    if not self.conditional: return [{n: p.decode(u) for (n, p), u in zip(self.params.items(), row)} for row in X.tolist()]
+    out = []
+    for row in X.tolist():
+        c = {}
+        for n in self._order:
+            if self.is_active(n, c): c[n] = self.params[n].decode(row[self._col[n]])
+        out.append({n: c[n] for n in self.names if n in c})
+    return out
 
 # %% ../nbs/01_space.ipynb #0e3de8a5
 @patch
@@ -230,10 +436,9 @@ def levels(self: Space, i: int # column index
     return (torch.arange(p.k, dtype=torch.float64) + 0.5) / p.k
 
 @patch
-def round(self: Space, X # tensor [n, d]
-          ) -> torch.Tensor:
-    "Clip to the cube and snap int/cat columns to the encoding of a valid value; equals encode(decode(X)), vectorised."
-    X = _check_X(self, X).clamp(0, 1).clone()
+def _snap(self: Space, X: torch.Tensor) -> torch.Tensor:
+    "Clip a checked X [n,d] to the cube and snap int/cat columns to the encoding of a valid value (a new tensor)."
+    X = X.clamp(0, 1).clone()
     for i, p in enumerate(self.params.values()):
         if p.kind == "float": continue
         if p.kind == "int" and p.log:
@@ -241,6 +446,39 @@ def round(self: Space, X # tensor [n, d]
             X[:, i] = (torch.log(v) - p._a) / (p._b - p._a)
         else:
             X[:, i] = ((X[:, i] * p.k).floor().clamp(0, p.k - 1) + 0.5) / p.k
+    return X
+
+def _nat_col(p: Param, u: torch.Tensor) -> torch.Tensor:
+    "Natural values of one snapped column u [n], as `Param.decode` then `to_natural` would give them."
+    if p.kind == "cat": return (u * p.k).floor().clamp(0, p.k - 1)
+    if p.kind == "int" and not p.log: return p.low + (u * p.k).floor().clamp(0, p.k - 1)
+    t = p._a + u.clamp(0, 1) * (p._b - p._a)
+    if p.kind == "int": return torch.exp(t).round().clamp(p.low, p.high)
+    return (torch.exp(t) if p.log else t).clamp(p.low, p.high)
+
+@patch
+def _mask(self: Space, X: torch.Tensor) -> torch.Tensor:
+    "Active parameters [n,d] (bool) of snapped points X [n,d], parents before children."
+    M = torch.ones(X.shape, dtype=torch.bool)
+    for n in self._order:
+        for parent, op, x in self._tests.get(n, ()):
+            j = self._col[parent]
+            M[:, self._col[n]] &= M[:, j] & _holds(op, _nat_col(self.params[parent], X[:, j]), x)
+    return M
+
+@patch
+def active(self: Space, X # tensor [n, d] in the unit cube
+          ) -> torch.Tensor:
+    "Which parameters exist at each point, bool [n, d] (all True in a space without conditions)."
+    X = self._snap(_check_X(self, X))
+    return self._mask(X) if self.conditional else torch.ones(X.shape, dtype=torch.bool)
+
+@patch
+def round(self: Space, X # tensor [n, d]
+          ) -> torch.Tensor:
+    "Clip to the cube, snap int/cat columns to a valid value and inactive columns to the imputed value; equals encode(decode(X)), vectorised."
+    X = self._snap(_check_X(self, X))
+    if self.conditional: X[~self._mask(X)] = _IMPUTE
     return X
 
 # %% ../nbs/01_space.ipynb #f62a85c3
@@ -273,24 +511,45 @@ def from_natural(self: Space, Z # natural values [n, d]
     return X
 
 # %% ../nbs/01_space.ipynb #48c538b8
+def _tn(p: Param) -> tuple[float, float, float, float]:
+    "Centre m and spread s of a normal prior on the unit-cube coordinate, and the normal CDF at 0 and 1 (its truncation)."
+    m, s = p.encode(p.prior[1]), p.prior[2]
+    return m, s, float(torch.special.ndtr(torch.tensor(-m / s))), float(torch.special.ndtr(torch.tensor((1 - m) / s)))
+
+@patch
+def _prior_warp(self: Space, U: torch.Tensor) -> torch.Tensor:
+    "Uniform points U [n,d] -> draws from the parameters' priors, column by column by the inverse CDF (uniform columns unchanged)."
+    if not self.has_prior: return U
+    X = U.clone()
+    for i, p in enumerate(self.params.values()):
+        if p.prior is None: continue
+        if p.kind == "cat":
+            cum = torch.tensor(p.prior[1], dtype=torch.float64).cumsum(0)
+            j = torch.searchsorted(cum, U[:, i].contiguous() * cum[-1], right=True).clamp(max=p.k - 1)
+            X[:, i] = (j + 0.5) / p.k
+        else:
+            m, s, lo, hi = _tn(p)
+            X[:, i] = (m + s * torch.special.ndtri((lo + U[:, i] * (hi - lo)).clamp(1e-300, 1 - 1e-16))).clamp(0, 1)
+    return X
+
 @patch
 def sample_X(self: Space, n: int, seed: int = 0) -> torch.Tensor:
-    "n uniform random points of the cube, [n, d], rounded to valid values."
+    "n random points of the cube [n, d] (uniform, or from the parameters' priors), rounded to valid values."
     g = torch.Generator().manual_seed(int(seed))
-    return self.round(torch.rand(int(n), self.dim, dtype=torch.float64, generator=g))
+    return self.round(self._prior_warp(torch.rand(int(n), self.dim, dtype=torch.float64, generator=g)))
 
 @patch
 def sobol_X(self: Space, n: int, seed: int = 0, skip: int = 0) -> torch.Tensor:
-    "Points skip..skip+n-1 of the scrambled Sobol sequence of this seed, [n, d], rounded to valid values."
+    "Points skip..skip+n-1 of the scrambled Sobol sequence of this seed (mapped through the priors, if any), [n, d], rounded to valid values."
     eng = torch.quasirandom.SobolEngine(self.dim, scramble=True, seed=int(seed))
     if skip: eng.fast_forward(int(skip))
-    return self.round(eng.draw(int(n), dtype=torch.float64))
+    return self.round(self._prior_warp(eng.draw(int(n), dtype=torch.float64)))
 
 @patch
 def sample(self: Space, n: int, # number of configs
             seed: int = 0 # random seed
            ) -> list[dict]:
-    "n uniform random configs."
+    "n random configs: uniform, or drawn from the parameters' priors."
     return self.decode(self.sample_X(n, seed))
 
 @patch
@@ -298,8 +557,32 @@ def sobol(self: Space, n: int, # number of configs
            seed: int = 0, # scrambling seed
            skip: int = 0 # how many points of the sequence to skip
           ) -> list[dict]:
-    "n configs from the scrambled Sobol sequence."
+    "n configs from the scrambled Sobol sequence (mapped through the priors, if any)."
     return self.decode(self.sobol_X(n, seed, skip))
+
+# %% ../nbs/01_space.ipynb #71e63a4c
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+
+@patch
+def log_prior(self: Space, X # tensor [n, d] in the unit cube (gradients flow through the float and int columns)
+             ) -> torch.Tensor:
+    "log of the prior density at each point relative to the uniform one, [n]: 0 everywhere without priors; inactive parameters count for nothing."
+    X = torch.as_tensor(X, dtype=torch.float64)
+    if X.ndim == 1: X = X[None]
+    lp = torch.zeros(X.shape[0], dtype=torch.float64)
+    if not self.has_prior: return lp
+    act = self.active(X.detach())
+    for i, p in enumerate(self.params.values()):
+        if p.prior is None: continue
+        u = X[:, i]
+        if p.kind == "cat":
+            w = torch.tensor(p.prior[1], dtype=torch.float64)
+            l = torch.log(w[(u.detach() * p.k).floor().clamp(0, p.k - 1).long()] * p.k)
+        else:
+            m, s, lo, hi = _tn(p)
+            l = -0.5 * ((u - m) / s) ** 2 - math.log(s) - _LOG_SQRT_2PI - math.log(hi - lo)
+        lp = lp + torch.where(act[:, i], l, torch.zeros_like(l))
+    return lp
 
 # %% ../nbs/01_space.ipynb #3b0a16b2
 def _n_levels(p) -> int:
@@ -310,17 +593,20 @@ def _n_levels(p) -> int:
 def grid(self: Space, k: int = 5, # points per float parameter
          limit: int = 100_000 # refuse grids larger than this
         ) -> list[dict]:
-    "Every combination of k values per float parameter and all values of int/cat parameters."
+    "Every combination of k values per float parameter and all values of int/cat parameters (each distinct config once)."
     size = math.prod(k if p.kind == "float" else _n_levels(p) for p in self.params.values())   # before allocating anything
     if size > limit: raise SurrnbError(f"the grid would have {size} points (> {limit}); use fewer points per float or another strategy")
     axes = [torch.linspace(0, 1, k, dtype=torch.float64).tolist() if p.kind == "float" else self.levels(i).tolist()
             for i, p in enumerate(self.params.values())]
-    return self.decode(torch.tensor(list(itertools.product(*axes)), dtype=torch.float64))
+    g = self.decode(torch.tensor(list(itertools.product(*axes)), dtype=torch.float64))
+    if not self.conditional: return g
+    seen = set()   # inactive parameters make many grid points the same config
+    return [c for c in g if not (repr(list(c.items())) in seen or seen.add(repr(list(c.items()))))]
 
 @patch
 def to_dict(self: Space) -> dict:
-    "A JSON-able description of the space."
-    return {n: p._spec() for n, p in self.params.items()}
+    "A JSON-able description of the space (conditions and priors included when there are any)."
+    return {n: {**p._spec(), **({"when": p.when} if p.when else {})} for n, p in self.params.items()}
 
 _KINDS = {"float": "float", "int": "int", "cat": "cat", "categorical": "cat", "integer": "int"}
 
@@ -337,5 +623,7 @@ def from_dict(cls: Space, d: dict # as made by `Space.to_dict` (`log` may be lef
         need = ["choices"] if kind == "cat" else ["low", "high"]
         miss = [k for k in need if k not in s]
         if miss: raise SurrnbError(f"parameter {n!r}: a {kind} parameter needs {', '.join(need)} (missing {', '.join(miss)})")
-        params[n] = Categorical(s["choices"]) if kind == "cat" else (Float if kind == "float" else Int)(s["low"], s["high"], bool(s.get("log", False)))
+        if kind == "cat": params[n] = Categorical(s["choices"], weights=s.get("weights"), when=s.get("when"))
+        else: params[n] = (Float if kind == "float" else Int)(s["low"], s["high"], bool(s.get("log", False)),
+                                                               prior=s.get("prior"), when=s.get("when"))
     return cls(params)

@@ -15,7 +15,7 @@ __all__ = ['RandomSearch', 'SobolSearch', 'GridSearch']
 
 # %% ../../nbs/05_search.basic.ipynb #020ca619
 class RandomSearch(Strategy):
-    "Uniform random configs, one seed per trial."
+    "Random configs (uniform, or from the parameters' priors), one seed per trial."
     name = "random"
     def ask(self, study): return Suggestion(study.space.sample(1, seed=study.trial_seed(study.next_number, "random"))[0])
 
