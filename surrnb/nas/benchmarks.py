@@ -18,7 +18,7 @@ from ..space import Space, Categorical
 from ..parallel import simulate, regret_over_time
 
 # %% auto #0
-__all__ = ['NB201', 'TabularNB201']
+__all__ = ['NB201', 'TabularNB201', 'NB201Latency']
 
 # %% ../../nbs/42_nas.benchmarks.ipynb #3482599f
 class NB201(Problem):
@@ -118,3 +118,71 @@ class TabularNB201:
     def evaluate(self, config: dict, budget: float | None = None) -> float:
         "The value alone (a Problem-like objective for real runs)."
         return self(config, budget)[0]
+
+# %% ../../nbs/42_nas.benchmarks.ipynb #b3c69b9b
+from ..core import Result
+from ..moproblems import MOProblem, _front2d_idx
+
+# %% ../../nbs/42_nas.benchmarks.ipynb #56990d5f
+def _nd_rows(Y: Tensor # [n, m] objectives, minimised
+            ) -> Tensor: # indices of the non-dominated rows, sorted by the first objective
+    "Non-dominated rows of a table: a sort in 2-D, chunked pairwise comparisons beyond."
+    if Y.shape[1] == 2: return _front2d_idx(Y)
+    keep = torch.zeros(len(Y), dtype=torch.bool)
+    for i in range(0, len(Y), 256):
+        B = Y[i:i + 256, None, :]
+        keep[i:i + 256] = ~((Y[None] <= B).all(-1) & (Y[None] < B).any(-1)).any(-1)
+    idx = torch.nonzero(keep)[:, 0]
+    return idx[torch.argsort(Y[idx, 0], stable=True)]
+
+class NB201Latency(MOProblem):
+    "NAS-Bench-201 with hardware costs: validation error (%) of one training seed against latency (ms) [and size (M params)]."
+    def __init__(self, dataset: str = "cifar10", # "cifar10", "cifar100" or "imagenet" (ImageNet16-120)
+                 params: bool = False, # add the parameter count (millions) as a third objective
+                 noise_std: float = 0.0, # extra Gaussian noise on the error
+                 seed: int = 0, # seeds which training seed each query returns
+                 protocol: str = "one-seed" # "one-seed" (the benchmark's noisy query) or "mean" (noiseless)
+                ):
+        if protocol not in ("one-seed", "mean"): raise SurrnbError(f"protocol must be 'one-seed' or 'mean', got {protocol!r}")
+        self.dataset, self.params, self.protocol = dataset, bool(params), protocol
+        self.name = f"nb201-{dataset}-latency" + ("-params" if params else "")
+        self.table = t = nb201_table(dataset)
+        self.n_seeds = (~np.isnan(t["val_acc"])).sum(1)
+        cols = [100 - np.nanmean(t["val_acc"], 1), 1000 * t["latency"]] + ([t["size"]] if params else [])
+        self.Y = torch.tensor(np.stack(cols, 1), dtype=torch.float64)   # [15625, n_obj] noiseless objectives of every cell
+        self.n_obj, self.ref_point = self.Y.shape[1], self.Y.max(0).values.tolist()
+        self.front_rows = _nd_rows(self.Y)                               # rows of the Pareto-optimal cells
+        super().__init__(cell_space(), noise_std, seed)
+
+    def f(self, Z: Tensor) -> Tensor:
+        rows = torch.as_tensor(Z).round().long() @ torch.tensor([5 ** k for k in range(5, -1, -1)])
+        return self.Y[rows]
+    def pareto_front(self, n: int = 100) -> Tensor:
+        F = self.Y[self.front_rows]
+        return F[torch.linspace(0, len(F) - 1, n).round().long()] if n < len(F) else F
+
+# %% ../../nbs/42_nas.benchmarks.ipynb #7e179c8a
+@patch
+def evaluate(self: NB201Latency, config: dict, # a config Op0..Op5
+             budget: float | None = None # ignored (the table holds 200-epoch results)
+            ) -> Result:
+    "Error (%) of one training seed (or the mean, protocol='mean') and the cell's latency (ms) [and size]."
+    i = int(cell_code(config_to_cell(self.space.validate(config))), 5)
+    err = float(self.Y[i, 0]) if self.protocol == "mean" else 100 - float(self.table["val_acc"][i, int(self._rng.integers(self.n_seeds[i]))])
+    if self.noise_std: err += self.noise_std * float(self._rng.standard_normal())
+    return Result([err, *self.Y[i, 1:].tolist()])
+
+@patch
+def pareto_configs(self: NB201Latency) -> list[dict]:
+    "The configs of the Pareto-optimal cells, most accurate first."
+    return [cell_to_config(tuple(NB201_OPS[int(ch)] for ch in self.table["keys"][i])) for i in self.front_rows.tolist()]
+
+def _nb201_latency(dataset, params):
+    def make(noise_std: float = 0.0, seed: int = 0, protocol: str = "one-seed"): return NB201Latency(dataset, params, noise_std, seed, protocol)
+    return make
+
+for _d in ("cifar10", "cifar100", "imagenet"):
+    problems.register(f"nb201-{_d}-latency", _nb201_latency(_d, False),
+                      doc=f"NAS-Bench-201 on {_d}: error (%) of one training seed vs latency (ms), exact front of 15,625 cells")
+    problems.register(f"nb201-{_d}-latency-params", _nb201_latency(_d, True),
+                      doc=f"NAS-Bench-201 on {_d}: error (%) vs latency (ms) vs parameters (M), exact front of 15,625 cells")
