@@ -17,7 +17,7 @@ from .surrogates.core import Posterior
 # %% auto #0
 __all__ = ['acquisitions', 'Acquisition', 'ExpectedImprovement', 'log1mexp', 'log_h', 'LogExpectedImprovement',
            'ProbabilityOfImprovement', 'UpperConfidenceBound', 'ThompsonSampling', 'AcqFunction', 'n_levels',
-           'relaxed_columns', 'optimize_acqf']
+           'relaxed_columns', 'optimize_acqf', 'log_pof', 'log_expected_violation', 'ConstrainedAcqFunction']
 
 # %% ../nbs/20_acquisition.ipynb #46dfb9b3
 class Acquisition:
@@ -344,3 +344,60 @@ def _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum
     x, val = (X[i], v[i]) if not len(vs) or v[i] >= vs.max() else (Xs[int(vs.argmax())], vs.max())
     x = sp.round(x[None])[0]
     return x, float(val)
+
+# %% ../nbs/20_acquisition.ipynb #85726b92
+def _log_pof_grad(mean, var):
+    "log P(c <= 0) for c ~ N(mean, var) [m], and its derivatives in the mean and in the variance."
+    sigma, z, v = _moments(mean, var, 0.0)                          # z = -mean / sigma
+    lp = torch.special.log_ndtr(z)
+    rho = torch.exp(-0.5 * z * z - math.log(_SQRT2PI) - lp)         # phi(z) / Phi(z), finite in both tails
+    return lp, -rho / sigma, -z * rho / (2 * v)
+
+def _log_ev_grad(mean, var):
+    "log E[max(c, 0)] for c ~ N(mean, var) [m] (log EI of -c over 0), and its derivatives in the mean and in the variance."
+    a, am, av = _logei_grad(None, -mean, var, 0.0)
+    return a, -am, av
+
+def log_pof(post: Posterior # posterior of one constraint c at m points
+           ) -> Tensor: # [m]
+    "Log probability of feasibility log P(c <= 0) = log Phi(-mean / sigma)."
+    z, _ = _z(post, 0.0)
+    return torch.special.log_ndtr(z)
+
+def log_expected_violation(post: Posterior # posterior of one constraint c at m points
+                          ) -> Tensor: # [m]
+    "log E[max(c, 0)] = log sigma + log h(mean / sigma), stable far on the feasible side."
+    sigma = post.variance.clamp_min(1e-20).sqrt()
+    return torch.log(sigma) + log_h(post.mean / sigma)
+
+class ConstrainedAcqFunction(AcqFunction):
+    "log acquisition + sum_j log P(c_j <= 0) on X [m,d]; with no feasible incumbent (best_y None): -log sum_j E[max(c_j, 0)]."
+    def __init__(self, model, # a fitted Surrogate of the objective
+                 acq: Acquisition, # a log-space acquisition (LogExpectedImprovement)
+                 best_y: float | None, # the best feasible observation; None when nothing feasible was seen yet
+                 cmodels: list # fitted Surrogates, one per constraint c_j (feasible when c_j <= 0)
+                ):
+        if not cmodels: raise SurrnbError("ConstrainedAcqFunction needs at least one constraint model; use AcqFunction")
+        if best_y is not None and not isinstance(acq, LogExpectedImprovement):
+            raise SurrnbError(f"constraints weight a log-space acquisition; use 'logei', not {getattr(acq, 'name', acq)!r}")
+        self.model, self.acq, self.best_y, self.cmodels = model, acq, best_y, list(cmodels)
+        self.fast = all(hasattr(m, "moments_grad") for m in [model, *self.cmodels]) and hasattr(acq, "moments_grad")
+    def __call__(self, X: Tensor) -> Tensor:
+        cps = [m.posterior(X) for m in self.cmodels]
+        if self.best_y is None: return -torch.logsumexp(torch.stack([log_expected_violation(p) for p in cps]), 0)
+        return self.acq(self.model.posterior(X), self.best_y) + sum(log_pof(p) for p in cps)
+    def value_and_grad(self, X: np.ndarray # [m,d] points in the unit cube
+                      ) -> tuple[np.ndarray, np.ndarray]: # values [m] and gradients [m,d]
+        "Values and gradients in X by the chain rule through every model's `moments_grad`."
+        parts = []
+        for m in self.cmodels:
+            mu, var, dmu, dvar = m.moments_grad(X)
+            lv, gm, gv = (t.numpy() for t in (_log_ev_grad if self.best_y is None else _log_pof_grad)(torch.from_numpy(mu), torch.from_numpy(var)))
+            parts.append((lv, gm[:, None] * dmu + gv[:, None] * dvar))
+        if self.best_y is None:                 # -log sum_j exp(l_j): gradient -sum_j softmax_j grad l_j
+            L = np.stack([p[0] for p in parts]); top = L.max(0)
+            w = np.exp(L - top); s = w.sum(0)
+            return -(top + np.log(s)), -sum((w[j] / s)[:, None] * parts[j][1] for j in range(len(parts)))
+        a, G = super().value_and_grad(X)
+        return a + sum(p[0] for p in parts), G + sum(p[1] for p in parts)
+    def __repr__(self): return f"ConstrainedAcqFunction({self.acq!r}, best_y={self.best_y}, {len(self.cmodels)} constraints)"

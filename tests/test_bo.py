@@ -188,3 +188,41 @@ def test_recommend_on_noisy_quadratic():
         rec_f.append(fq(rec)); obs_f.append(fq(s.best.config))
     wins, losses = sum(r < o for r, o in zip(rec_f, obs_f)), sum(r > o for r, o in zip(rec_f, obs_f))
     assert wins > losses and statistics.median(rec_f) < statistics.median(obs_f), (rec_f, obs_f)
+
+
+def _disk_problem():
+    "min a + b on the unit square subject to a small disk (radius 0.05 at (0.7, 0.25)): optimum at the disk's lower-left edge."
+    from surrnb.core import Result
+    sp = Space(a=Float(0, 1), b=Float(0, 1))
+    centre = torch.tensor([0.7, 0.25], dtype=torch.float64)
+    def f(cfg):
+        x = torch.tensor([cfg["a"], cfg["b"]], dtype=torch.float64)
+        return Result([float(x.sum())], [float((x - centre).norm() - 0.05)])
+    return sp, f, 0.95 - 0.05 * math.sqrt(2)
+
+def test_constrained_bo_finds_the_feasible_optimum():
+    "Constrained BO on a disk that covers 0.8% of the square: feasible within 30 trials, best feasible value within 0.02 of the optimum, feasible recommendation."
+    sp, f, opt = _disk_problem()
+    st = Study(sp, strategy="bo", storage=":memory:", n_constraints=1, seed=1)
+    st.optimize(f, n_trials=30, show_progress=False)
+    assert st.best is not None and st.best.value - opt < 0.02, st.best
+    rec = st.recommend()
+    assert f(rec).feasible
+
+def test_constrained_bo_resume_is_identical(tmp_path):
+    "A constrained study resumed from its database asks what the uninterrupted one asked."
+    sp, f, _ = _disk_problem()
+    a = Study(sp, strategy="bo", storage=str(tmp_path / "a.db"), name="a", n_constraints=1, seed=3)
+    a.optimize(f, n_trials=14, show_progress=False)
+    b = Study(sp, strategy="bo", storage=str(tmp_path / "b.db"), name="b", n_constraints=1, seed=3)
+    b.optimize(f, n_trials=9, show_progress=False)
+    del b
+    b = Study(sp, strategy="bo", storage=str(tmp_path / "b.db"), name="b", n_constraints=1, seed=3)
+    b.optimize(f, n_trials=14, show_progress=False)
+    assert [t.config for t in a.trials] == [t.config for t in b.trials]
+
+def test_bo_refuses_several_objectives():
+    "bo is single-objective: a study with two objectives gets a one-line error that names the strategies to use."
+    st = Study(Space(a=Float(0, 1)), strategy="bo", storage=":memory:", directions=["minimize", "minimize"], seed=0)
+    with pytest.raises(SurrnbError, match="ehvi"):
+        st.optimize(lambda c: [c["a"], 1 - c["a"]], n_trials=8, show_progress=False)

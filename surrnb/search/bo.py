@@ -14,7 +14,7 @@ from ..core import SurrnbError, threads, check_kwargs
 from ..store import TrialState
 from ..study import Strategy, Suggestion, SearchExhausted
 from ..surrogates.core import Surrogate, surrogates
-from ..acquisition import acquisitions, optimize_acqf, AcqFunction, _lbfgs, relaxed_columns
+from ..acquisition import acquisitions, optimize_acqf, AcqFunction, ConstrainedAcqFunction, _lbfgs, relaxed_columns
 import surrnb.surrogates.gp  # registers "gp"
 
 # %% auto #0
@@ -131,8 +131,31 @@ def _incumbent(self: BayesOpt, model: Surrogate, X: Tensor, y: Tensor) -> float:
     with torch.no_grad(): return model.posterior(X).mean.min().item()
 
 @patch
+def _maximise(self: BayesOpt, f, # the acquisition as a function of X [m,d] (an `AcqFunction`)
+              study, # the study (its space and seeds)
+              number: int, # the number of the trial being asked for
+              tried: Tensor, # [t,d] configs already in the study: never suggested again
+              x0: Tensor # [d] the start of the incumbent polish
+             ) -> Tensor:
+    "The acquisition's maximiser [d]: multi-start optimiser, then a polish from x0 that wins only when it scores higher."
+    space = study.space
+    n_raw, n_restarts = (2048, 10) if f.fast else (512, 3)   # a thorough search where gradients are cheap
+    try:
+        x, val = optimize_acqf(f, space, n_raw=self.n_raw or n_raw, n_restarts=n_restarts if self.n_restarts is None else self.n_restarts, seed=study.trial_seed(number, "bo"),
+                               exclude=tried, maxiter=self.maxiter)
+    except SurrnbError as e: raise SearchExhausted(str(e)) from None
+    fi = relaxed_columns(space)    # floats and wide integers
+    if self.polish and fi and not getattr(f.acq, "one_shot", False):
+        xp, _ = polish(f, x0, fi, max(5, self.maxiter // 2))
+        xp = space.round(xp[None])[0]                      # scored where it lands
+        with torch.no_grad(): vp = float(f(xp[None])[0])
+        if vp > val and (tried - xp).abs().amax(-1).min() > 1e-9: x = xp
+    return x
+
+@patch
 def ask(self: BayesOpt, study) -> Suggestion:
     "Next config: a Sobol point during the initial design, else the maximiser of the acquisition function."
+    if getattr(study, "n_constraints", 0): return self._ask_constrained(study)
     space, number, trials = study.space, study.next_number, study.trials   # read the storage once
     X, y, P = study.observations(trials)
     if len(X) + len(P) < self.init_size(space) or len(X) == 0:
@@ -144,31 +167,48 @@ def ask(self: BayesOpt, study) -> Suggestion:
         acq = acquisitions.get(self.acquisition)
         if getattr(acq, "one_shot", False) and hasattr(acq, "seed"): acq.seed = study.trial_seed(number, "bo-ts")
         f = AcqFunction(model, acq, self._incumbent(model, X, y))
-        n_raw, n_restarts = (2048, 10) if f.fast else (512, 3)   # a thorough search where gradients are cheap
-        try:
-            x, val = optimize_acqf(f, space, n_raw=self.n_raw or n_raw, n_restarts=n_restarts if self.n_restarts is None else self.n_restarts, seed=study.trial_seed(number, "bo"),
-                                   exclude=tried, maxiter=self.maxiter)
-        except SurrnbError as e: raise SearchExhausted(str(e)) from None
-        fi = relaxed_columns(space)    # floats and wide integers
-        if self.polish and fi and not getattr(acq, "one_shot", False):
-            xp, _ = polish(f, X[y.argmin()], fi, max(5, self.maxiter // 2))
-            xp = space.round(xp[None])[0]                      # scored where it lands
-            with torch.no_grad(): vp = float(f(xp[None])[0])
-            if vp > val and (tried - xp).abs().amax(-1).min() > 1e-9: x = xp
+        x = self._maximise(f, study, number, tried, X[y.argmin()])
     return Suggestion(space.decode(x)[0])
 
 # %% ../../nbs/21_search.bo.ipynb #cb11fc10
 @patch
 def recommend(self: BayesOpt, study) -> dict:
-    "The config the model believes best: the finished trial with the smallest posterior mean (the best one while there are fewer than 3)."
+    "The config the model believes best: the finished (feasible) trial with the smallest posterior mean (the best one while there are fewer than 3)."
     done = [t for t in study.trials if t.state == TrialState.COMPLETE]
     if not done: raise SurrnbError("recommend needs at least one finished trial; run the study first")
-    X, y, _ = study.observations(done)
-    if len(done) < 3: return dict(done[int(y.argmin())].config)
+    if getattr(study, "n_constraints", 0):
+        X, Y, C, _ = study.mo_observations(done)
+        y, ok = Y[:, 0], (C <= 0).all(1)
+        if not ok.any(): return dict(done[int(C.clamp_min(0).sum(1).argmin())].config)   # nothing feasible: the least violation
+    else:
+        X, y, _ = study.observations(done)
+        ok = torch.ones(len(y), dtype=torch.bool)
+    idx = ok.nonzero().flatten()
+    if len(done) < 3: return dict(done[int(idx[y[idx].argmin()])].config)
     with threads(1):
         yw = power_warp(y) if self.warp == "power" else y
         with torch.no_grad(): mu = self._surrogate(study.space).fit(X, yw).posterior(X).mean
-    return dict(done[int(mu.argmin())].config)
+    return dict(done[int(idx[mu[idx].argmin()])].config)
+
+# %% ../../nbs/21_search.bo.ipynb #70b8564d
+@patch
+def _ask_constrained(self: BayesOpt, study) -> Suggestion:
+    "Next config of a study with constraints: log EI + log P(feasible), or the least expected violation while nothing is feasible."
+    space, number, trials = study.space, study.next_number, study.trials
+    X, Y, C, P = study.mo_observations(trials)
+    if Y.shape[1] != 1: raise SurrnbError(f"bo optimises one objective, the study has {Y.shape[1]}; use strategy='ehvi' or 'parego'")
+    if len(X) + len(P) < self.init_size(space) or len(X) == 0:
+        return Suggestion(space.sobol(1, seed=study.seed, skip=number)[0])
+    with threads(1):
+        tried, y, ok = self._tried(study, trials), Y[:, 0], (C <= 0).all(1)
+        if self.warp == "power": y = power_warp(y)
+        model = self._fantasise(self._surrogate(space).fit(X, y), X, y, P)
+        cms = [self._fantasise(self._surrogate(space).fit(X, C[:, j]), X, C[:, j], P) for j in range(C.shape[1])]
+        best = y[ok].min().item() if ok.any() else None
+        f = ConstrainedAcqFunction(model, acquisitions.get(self.acquisition), best, cms)
+        x0 = X[ok][y[ok].argmin()] if ok.any() else X[C.clamp_min(0).sum(1).argmin()]
+        x = self._maximise(f, study, number, tried, x0)
+    return Suggestion(space.decode(x)[0])
 
 # %% ../../nbs/21_search.bo.ipynb #0bcb31f9
 import functools
