@@ -36,12 +36,24 @@ class Trial:
     config: dict                      # parameter name -> value
     budget: float | None = None       # fidelity (epochs, ...) for multi-fidelity strategies
     state: TrialState = TrialState.RUNNING
-    value: float | None = None        # the objective, when COMPLETE (or the last value of a PRUNED trial)
+    value: float | None = None        # the objective, when COMPLETE (or the last value of a PRUNED trial); None with several objectives
     intermediate: dict = field(default_factory=dict)  # step -> value reported during the run
     error: str | None = None          # why it FAILED
     start: float | None = None        # unix time
     end: float | None = None          # unix time
     worker: str | None = None         # host:pid:start-ticks of the process that ran it
+    values: tuple | None = None       # one value per objective, when COMPLETE (a 1-tuple with one objective)
+    constraints: tuple | None = None  # constraint values (c <= 0: satisfied), when the study has constraints
+
+    def __post_init__(self):
+        if self.values is None and self.value is not None: self.values = (self.value,)
+        if self.values is not None: self.values = tuple(self.values)
+        if self.constraints is not None: self.constraints = tuple(self.constraints)
+
+    @property
+    def feasible(self) -> bool:
+        "True when every constraint is satisfied (c <= 0), or there are none."
+        return self.constraints is None or all(c <= 0 for c in self.constraints)
 
     @property
     def duration(self) -> float | None:
@@ -75,18 +87,24 @@ def worker_alive(wid: str | None # an id made by `worker_id`
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies(
   id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, direction TEXT NOT NULL, space TEXT NOT NULL,
-  seed INTEGER NOT NULL, strategy TEXT, meta TEXT NOT NULL DEFAULT '{}', created REAL NOT NULL);
+  seed INTEGER NOT NULL, strategy TEXT, meta TEXT NOT NULL DEFAULT '{}', created REAL NOT NULL,
+  directions TEXT, n_constraints INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS trials(
   study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE, number INTEGER NOT NULL,
   config TEXT NOT NULL, budget REAL, state TEXT NOT NULL, value REAL, error TEXT,
-  start REAL, "end" REAL, worker TEXT, PRIMARY KEY(study_id, number));
+  start REAL, "end" REAL, worker TEXT, vals TEXT, cons TEXT, PRIMARY KEY(study_id, number));
 CREATE TABLE IF NOT EXISTS intermediate(
   study_id INTEGER NOT NULL, number INTEGER NOT NULL, step REAL NOT NULL, value REAL,
   PRIMARY KEY(study_id, number, step), FOREIGN KEY(study_id, number) REFERENCES trials(study_id, number) ON DELETE CASCADE);
 CREATE TABLE IF NOT EXISTS surrnb_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-SCHEMA_VERSION = 1
-_COLS = 'number, config, budget, state, value, error, start, "end", worker'
+SCHEMA_VERSION = 2
+_COLS = 'number, config, budget, state, value, error, start, "end", worker, vals, cons'
+_SCOLS = "id, name, direction, space, seed, strategy, meta, created, directions, n_constraints"
+_MIGRATIONS = {  # version -> statements that bring the previous version up to it (columns are only ever added)
+    2: ["ALTER TABLE trials ADD COLUMN vals TEXT", "ALTER TABLE trials ADD COLUMN cons TEXT",
+        "ALTER TABLE studies ADD COLUMN directions TEXT",
+        "ALTER TABLE studies ADD COLUMN n_constraints INTEGER NOT NULL DEFAULT 0"]}
 _OURS = {"studies", "trials", "intermediate"}
 
 def storage_path(url: str | Path | None # a path, a `sqlite:///` URL, ":memory:" or None (in memory)
@@ -171,9 +189,12 @@ def _check_schema(self: Storage):
                           "surrnb leaves it untouched: give another file")
     if have:
         v = self.con.execute("SELECT value FROM surrnb_meta WHERE key='schema'").fetchone() if "surrnb_meta" in have else None
-        if v is not None and int(v[0]) > SCHEMA_VERSION:
+        self.schema = int(v[0]) if v is not None else 1
+        if self.schema > SCHEMA_VERSION:
             raise SurrnbError(f"{self.path!r} was written by a newer surrnb (schema {v[0]} > {SCHEMA_VERSION}); upgrade surrnb")
+        if self.schema < SCHEMA_VERSION and not self.readonly: self._retry(self._migrate)
         return
+    self.schema = SCHEMA_VERSION
     if self.readonly: raise SurrnbError(f"{self.path!r} holds no surrnb studies")
     if self.path != ":memory:": self._retry(lambda: self.con.execute("PRAGMA journal_mode=WAL"))
     def create():
@@ -183,26 +204,54 @@ def _check_schema(self: Storage):
             c.execute("INSERT OR IGNORE INTO surrnb_meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
     self._retry(create)
 
+@patch
+def _migrate(self: Storage):
+    "Bring an older surrnb database up to `SCHEMA_VERSION` in one transaction (only columns are added)."
+    with self.tx() as c:
+        v = c.execute("SELECT value FROM surrnb_meta WHERE key='schema'").fetchone() if "surrnb_meta" in _tables(c) else None
+        v = int(v[0]) if v is not None else 1
+        if v >= SCHEMA_VERSION: self.schema = v; return       # another process migrated it a moment ago
+        c.execute("CREATE TABLE IF NOT EXISTS surrnb_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for version in range(v + 1, SCHEMA_VERSION + 1):
+            for stmt in _MIGRATIONS[version]: c.execute(stmt)
+        c.execute("INSERT OR REPLACE INTO surrnb_meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+    self.schema = SCHEMA_VERSION
+
+@patch(as_prop=True)
+def _tcols(self: Storage) -> str:
+    "Trial columns to select; a read-only file of an older schema reads NULL for the newer ones."
+    return _COLS if self.schema >= 2 else _COLS.replace("vals, cons", "NULL, NULL")
+
+@patch(as_prop=True)
+def _scols(self: Storage) -> str:
+    "Study columns to select (NULL/0 for the ones an older read-only file lacks)."
+    return _SCOLS if self.schema >= 2 else _SCOLS.replace("directions, n_constraints", "NULL, 0")
+
 # %% ../nbs/03_store.ipynb #c8b13dea
 def _study_row(r):
     return dict(id=r[0], name=r[1], direction=r[2], space=json.loads(r[3]), seed=r[4], strategy=r[5],
-                meta=json.loads(r[6]), created=r[7])
+                meta=json.loads(r[6]), created=r[7], directions=json.loads(r[8]) if r[8] else [r[2]], n_constraints=r[9] or 0)
 
 @patch
 def create_study(self: Storage, name: str, direction: str, space: dict, seed: int, strategy: str | None = None,
-                 meta: dict | None = None) -> dict:
+                 meta: dict | None = None,
+                 directions: list[str] | None = None, # one direction per objective (default: [direction])
+                 n_constraints: int = 0 # how many constraint values each trial reports
+                ) -> dict:
     "Create a study; raises if the name is taken."
+    directions = list(directions or [direction])
     try:
         with self.tx() as c:
-            c.execute("INSERT INTO studies(name, direction, space, seed, strategy, meta, created) VALUES (?,?,?,?,?,?,?)",
-                      (name, direction, json.dumps(space), int(seed), strategy, json.dumps(meta or {}), time.time()))
+            c.execute("INSERT INTO studies(name, direction, space, seed, strategy, meta, created, directions, n_constraints) "
+                      "VALUES (?,?,?,?,?,?,?,?,?)", (name, directions[0], json.dumps(space), int(seed), strategy,
+                      json.dumps(meta or {}), time.time(), json.dumps(directions), int(n_constraints)))
     except sqlite3.IntegrityError: raise SurrnbError(f"a study named {name!r} already exists in {self.path!r}") from None
     return self.load_study(name)
 
 @patch
 def load_study(self: Storage, name: str) -> dict | None:
     "The study's row as a dict, or None."
-    r = self.con.execute("SELECT id, name, direction, space, seed, strategy, meta, created FROM studies WHERE name=?", (name,)).fetchone()
+    r = self.con.execute(f"SELECT {self._scols} FROM studies WHERE name=?", (name,)).fetchone()
     return None if r is None else _study_row(r)
 
 @patch
@@ -217,7 +266,7 @@ def update_study(self: Storage, study_id: int, **fields):
 def studies(self: Storage) -> list[dict]:
     "All studies with trial counts per state."
     out = []
-    for r in self.con.execute("SELECT id, name, direction, space, seed, strategy, meta, created FROM studies ORDER BY id").fetchall():
+    for r in self.con.execute(f"SELECT {self._scols} FROM studies ORDER BY id").fetchall():
         d = _study_row(r)
         d["counts"] = dict(self.con.execute("SELECT state, COUNT(*) FROM trials WHERE study_id=? GROUP BY state", (d["id"],)).fetchall())
         out.append(d)
@@ -231,7 +280,8 @@ def delete_study(self: Storage, name: str):
 # %% ../nbs/03_store.ipynb #b2ed71c1
 def _row_to_trial(r, inter) -> Trial:
     return Trial(number=r[0], config=json.loads(r[1]), budget=r[2], state=TrialState(r[3]), value=r[4], error=r[5],
-                 start=r[6], end=r[7], worker=r[8], intermediate=inter)
+                 start=r[6], end=r[7], worker=r[8], intermediate=inter,
+                 values=json.loads(r[9]) if r[9] else None, constraints=json.loads(r[10]) if r[10] else None)
 
 def _fnum(x, what):
     if x is None: return None
@@ -240,18 +290,31 @@ def _fnum(x, what):
     if not math.isfinite(x): raise SurrnbError(f"{what} must be finite, got {x}")
     return x
 
+def _outcome_cols(state, value, values, constraints):
+    "(value, vals JSON, cons JSON) to store: one objective keeps its value in `value`, several go to `vals`."
+    if values is not None:
+        values = [_fnum(v, "value") for v in values]
+        if any(v is None for v in values): raise SurrnbError("values must be numbers, not None")
+        if len(values) == 1: value, values = values[0], None
+    value = _fnum(value, "value")
+    if state == TrialState.COMPLETE and value is None and values is None: raise SurrnbError("a COMPLETE trial needs a finite value")
+    cons = None if constraints is None else json.dumps([_fnum(v, "constraint") for v in constraints])
+    return value, None if values is None else json.dumps(values), cons
+
 @patch
 def add_trial(self: Storage, study_id: int, config: dict, budget: float | None = None,
               state: TrialState = TrialState.RUNNING, worker: str | None = None,
               value: float | None = None, # the value of a trial added as COMPLETE (or PRUNED)
               error: str | None = None, # the error of a trial added as FAILED
+              values: list | None = None, # several objective values (instead of `value`)
+              constraints: list | None = None, # constraint values (c <= 0: satisfied)
               cap: int | None = None, # refuse (return None) when the study already holds this many started trials
               distinct: bool = False # refuse (return None) when a trial with the same config already exists
              ) -> Trial | None:
     "Insert a new trial (RUNNING, QUEUED, or already finished) and return it with its number (None: refused by `cap` or `distinct`)."
     state = TrialState(state)
-    value, budget = _fnum(value, "value"), _fnum(budget, "budget")
-    if state == TrialState.COMPLETE and value is None: raise SurrnbError("a COMPLETE trial needs a finite value")
+    budget = _fnum(budget, "budget")
+    value, vals, cons = _outcome_cols(state, value, values, constraints)
     if budget is not None and budget <= 0: raise SurrnbError(f"budget must be positive, got {budget:g}")
     now = time.time()
     start = now if state != TrialState.QUEUED else None
@@ -261,9 +324,10 @@ def add_trial(self: Storage, study_id: int, config: dict, budget: float | None =
         if distinct and c.execute("SELECT 1 FROM trials WHERE study_id=? AND config=? AND budget IS ? LIMIT 1",
                                   (study_id, json.dumps(config), budget)).fetchone(): return None
         n = c.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (study_id,)).fetchone()[0]
-        c.execute(f"INSERT INTO trials(study_id, {_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                  (study_id, n, json.dumps(config), _fnum(budget, "budget"), state.value, value, error, start, end, worker))
-    return Trial(n, config, budget, state, value=value, error=error, start=start, end=end, worker=worker)
+        c.execute(f"INSERT INTO trials(study_id, {_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                  (study_id, n, json.dumps(config), budget, state.value, value, error, start, end, worker, vals, cons))
+    return Trial(n, config, budget, state, value=value, error=error, start=start, end=end, worker=worker,
+                 values=json.loads(vals) if vals else None, constraints=json.loads(cons) if cons else None)
 
 def _started(c, study_id) -> int:
     "Trials of a study that are running or finished (queued ones are not started)."
@@ -289,18 +353,20 @@ def claim_queued(self: Storage, study_id: int, worker: str | None = None,
 
 @patch
 def finish(self: Storage, study_id: int, number: int, state: TrialState, value: float | None = None,
-           error: str | None = None) -> Trial:
-    "Record the end of a RUNNING trial: COMPLETE with a value, FAILED with an error, or PRUNED."
+           error: str | None = None,
+           values: list | None = None, # several objective values (instead of `value`)
+           constraints: list | None = None # constraint values (c <= 0: satisfied)
+          ) -> Trial:
+    "Record the end of a RUNNING trial: COMPLETE with a value (or values), FAILED with an error, or PRUNED."
     state = TrialState(state)
     if not state.finished: raise ValueError(f"finish() needs COMPLETE, FAILED or PRUNED, not {state}")
-    value = _fnum(value, "value")
-    if state == TrialState.COMPLETE and value is None: raise SurrnbError("a COMPLETE trial needs a finite value")
+    value, vals, cons = _outcome_cols(state, value, values, constraints)
     with self.tx() as c:
         r = c.execute("SELECT state FROM trials WHERE study_id=? AND number=?", (study_id, number)).fetchone()
         if r is None: raise SurrnbError(f"trial {number} does not exist in this study")
         if r[0] != "RUNNING": raise SurrnbError(f"trial {number} is {r[0]}, not RUNNING: it was already told")
-        c.execute('UPDATE trials SET state=?, value=?, error=?, "end"=? WHERE study_id=? AND number=?',
-                  (state.value, value, error, time.time(), study_id, number))
+        c.execute('UPDATE trials SET state=?, value=?, error=?, "end"=?, vals=?, cons=? WHERE study_id=? AND number=?',
+                  (state.value, value, error, time.time(), vals, cons, study_id, number))
     return self.trial(study_id, number)
 
 @patch
@@ -327,7 +393,7 @@ def trials(self: Storage, study_id: int, states=None) -> list[Trial]:
     inter = {}
     for n, s, v in self.con.execute("SELECT number, step, value FROM intermediate WHERE study_id=? ORDER BY number, step", (study_id,)):
         inter.setdefault(n, {})[int(s) if float(s).is_integer() else s] = v
-    rows = self.con.execute(f"SELECT {_COLS} FROM trials WHERE study_id=? ORDER BY number", (study_id,)).fetchall()
+    rows = self.con.execute(f"SELECT {self._tcols} FROM trials WHERE study_id=? ORDER BY number", (study_id,)).fetchall()
     ts = [_row_to_trial(r, inter.get(r[0], {})) for r in rows]
     if states is not None:
         states = {TrialState(s) for s in ([states] if isinstance(states, (str, TrialState)) else states)}
@@ -337,7 +403,7 @@ def trials(self: Storage, study_id: int, states=None) -> list[Trial]:
 @patch
 def trial(self: Storage, study_id: int, number: int) -> Trial:
     "One trial by number."
-    r = self.con.execute(f"SELECT {_COLS} FROM trials WHERE study_id=? AND number=?", (study_id, number)).fetchone()
+    r = self.con.execute(f"SELECT {self._tcols} FROM trials WHERE study_id=? AND number=?", (study_id, number)).fetchone()
     if r is None: raise SurrnbError(f"trial {number} does not exist in this study")
     inter = {int(s) if float(s).is_integer() else s: v for s, v in
              self.con.execute("SELECT step, value FROM intermediate WHERE study_id=? AND number=? ORDER BY step", (study_id, number))}

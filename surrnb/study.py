@@ -10,9 +10,11 @@ import inspect, math, signal, sys, threading, time, warnings, numbers
 from dataclasses import dataclass
 from pathlib import Path
 import torch
+import matplotlib.pyplot as plt
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
-from .core import SurrnbError, Registry, derive_seed, logger
+from .core import SurrnbError, Registry, derive_seed, logger, Result
+from .pareto import is_non_dominated, hypervolume as _hypervolume, plot_front
 from .space import Space
 from .store import Storage, Trial, TrialState, worker_id, worker_alive
 
@@ -61,6 +63,19 @@ executors = Registry("executor", autoload=("surrnb.parallel",))
 # %% ../nbs/04_study.ipynb #d4b6b1e5
 _DIRECTIONS = ("minimize", "maximize")
 
+def _check_directions(direction, directions) -> list[str]:
+    "The list of directions from `direction=` or `directions=`, with one-line errors for typos and conflicts."
+    if directions is None:
+        if direction not in _DIRECTIONS: raise SurrnbError(f"direction must be 'minimize' or 'maximize', got {direction!r}")
+        return [direction]
+    if isinstance(directions, str) or not hasattr(directions, "__len__") or len(directions) == 0:
+        raise SurrnbError(f"directions must be a non-empty list such as ['minimize', 'maximize'], got {directions!r}")
+    for i, d in enumerate(directions):
+        if d not in _DIRECTIONS: raise SurrnbError(f"directions[{i}] must be 'minimize' or 'maximize', got {d!r}")
+    if direction != "minimize" and [direction] != list(directions):
+        raise SurrnbError("give either direction= (one objective) or directions= (several), not both")
+    return list(directions)
+
 class Study:
     "A named search: a space, a strategy, a direction and its trials in a storage."
     def __init__(self, space: Space | None = None, # the search space (None: load it from an existing study)
@@ -72,9 +87,13 @@ class Study:
                  optimum: float | None = None, # known best value, for regret plots
                  on_stale: str = "fail", # RUNNING trials of dead workers: "fail" or "requeue"
                  meta: dict | None = None, # anything JSON-able to store with the study (e.g. the problem name)
-                 warm_start: list | None = None # earlier studies whose trials a transfer strategy may use
+                 warm_start: list | None = None, # earlier studies whose trials a transfer strategy may use
+                 directions: list[str] | None = None, # several objectives: one direction each (instead of `direction`)
+                 n_constraints: int = 0 # constraint values each trial reports (c <= 0 is feasible)
                 ):
-        if direction not in _DIRECTIONS: raise SurrnbError(f"direction must be 'minimize' or 'maximize', got {direction!r}")
+        directions = _check_directions(direction, directions)
+        if isinstance(n_constraints, bool) or not isinstance(n_constraints, numbers.Integral) or n_constraints < 0:
+            raise SurrnbError(f"n_constraints must be an integer >= 0, got {n_constraints!r}")
         if on_stale not in ("fail", "requeue"): raise SurrnbError(f"on_stale must be 'fail' or 'requeue', got {on_stale!r}")
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not -2**63 <= seed < 2**63:
             raise SurrnbError(f"seed must be an integer of at most 63 bits, got {seed!r}")
@@ -89,20 +108,30 @@ class Study:
         if row is None:
             if space is None: raise SurrnbError(f"no study named {self.name!r} in {self.storage.path!r}; give a space to create it")
             meta = {**(meta or {}), **({"optimum": optimum} if optimum is not None else {})}
-            try: row = self.storage.create_study(self.name, direction, space.to_dict(), int(seed), self._strategy_name(), meta)
+            try: row = self.storage.create_study(self.name, directions[0], space.to_dict(), int(seed), self._strategy_name(), meta,
+                                                 directions=directions, n_constraints=n_constraints)
             except SurrnbError:   # another process created it between our look-up and our insert: join it
                 row = self.storage.load_study(self.name)
                 if row is None: raise
-                self._check_resume(row, space, direction, seed, optimum, meta, explicit=strategy is not None)
-        else: self._check_resume(row, space, direction, seed, optimum, meta, explicit=strategy is not None)
-        self._id, self.direction, self.seed = row["id"], row["direction"], row["seed"]
+                self._check_resume(row, space, directions, n_constraints, seed, optimum, meta, explicit=strategy is not None)
+        else: self._check_resume(row, space, directions, n_constraints, seed, optimum, meta, explicit=strategy is not None)
+        self._id, self.directions, self.seed = row["id"], list(row["directions"]), row["seed"]
+        self.direction, self.n_constraints = self.directions[0], row["n_constraints"]
         self.space, self.meta = Space.from_dict(row["space"]), row["meta"]
         self.optimum = self.meta.get("optimum")
         self.n_stale = 0 if self.readonly else self._handle_stale(on_stale)
         if warm_start: self._set_sources(warm_start)
 
     def _strategy_name(self): return getattr(self.strategy, "name", type(self.strategy).__name__)
-    def __repr__(self): return f"Study({self.name!r}, {self.direction}, {len(self.trials)} trials, {self.strategy!r}, {self.storage!r})"
+    def __repr__(self):
+        d = self.direction if len(self.directions) == 1 else "[" + ", ".join(self.directions) + "]"
+        c = f", {self.n_constraints} constraint{'s' * (self.n_constraints > 1)}" if self.n_constraints else ""
+        return f"Study({self.name!r}, {d}{c}, {len(self.trials)} trials, {self.strategy!r}, {self.storage!r})"
+
+    @property
+    def n_objectives(self) -> int:
+        "How many values each trial returns."
+        return len(self.directions)
 
 # %% ../nbs/04_study.ipynb #d2ad5381
 @patch
@@ -116,13 +145,15 @@ def _make_strategy(self: Study, strategy, row) -> Strategy:
     return s
 
 @patch
-def _check_resume(self: Study, row, space, direction, seed, optimum, meta, explicit: bool):
+def _check_resume(self: Study, row, space, directions, n_constraints, seed, optimum, meta, explicit: bool):
     "Refuse a reopening that contradicts the stored study; record only what the caller changed on purpose."
     where = f"study {row['name']!r} in {self.storage.path!r}"
     if space is not None and Space.from_dict(row["space"]) != space:
         raise SurrnbError(f"{where} was created with a different space ({Space.from_dict(row['space'])}); use another name to start a new study")
-    if direction != row["direction"] and direction != "minimize":
-        raise SurrnbError(f"{where} is a {row['direction']} study, not {direction}")
+    if directions != row["directions"] and directions != ["minimize"]:
+        raise SurrnbError(f"{where} has directions {row['directions']}, not {directions}")
+    if n_constraints and n_constraints != row["n_constraints"]:
+        raise SurrnbError(f"{where} has {row['n_constraints']} constraints, not {n_constraints}")
     if int(seed) != row["seed"] and int(seed) != 0:
         raise SurrnbError(f"{where} was created with seed {row['seed']}, not {seed}; resume it with the same seed or use another name")
     upd = {**row["meta"], **(meta or {}), **({"optimum": optimum} if optimum is not None else {})}
@@ -186,8 +217,18 @@ def trial_seed(self: Study, number: int, *salt) -> int:
 def _sign(self: Study) -> float: return 1.0 if self.direction == "minimize" else -1.0
 
 @patch
+def _signs(self: Study) -> torch.Tensor: return torch.tensor([1.0 if d == "minimize" else -1.0 for d in self.directions], dtype=torch.float64)
+
+@patch
+def _single(self: Study, what: str):
+    if self.n_objectives > 1:
+        raise SurrnbError(f"study {self.name!r} has {self.n_objectives} objectives, so {what} is not defined; "
+                          "use best_trials / pareto_front() (and a multi-objective strategy: nsga2, parego, ehvi, random, sobol)")
+
+@patch
 def observations(self: Study, trials: list[Trial] | None = None):
     "(X [n,d] of COMPLETE trials, y [n] with smaller = better, X_pending [p,d] of RUNNING trials), float64."
+    self._single("a single value per trial")
     ts = self.trials if trials is None else trials
     done = [t for t in ts if t.state == TrialState.COMPLETE]
     run = [t for t in ts if t.state == TrialState.RUNNING]
@@ -196,11 +237,34 @@ def observations(self: Study, trials: list[Trial] | None = None):
     P = self.space.encode([t.config for t in run]) if run else torch.zeros(0, self.space.dim, dtype=torch.float64)
     return X, y, P
 
+@patch
+def mo_observations(self: Study, trials: list[Trial] | None = None):
+    "(X [n,d], Y [n,m] every objective turned into minimisation, C [n,k] or None, X_pending [p,d]) of COMPLETE/RUNNING trials."
+    ts = self.trials if trials is None else trials
+    done = [t for t in ts if t.state == TrialState.COMPLETE]
+    run = [t for t in ts if t.state == TrialState.RUNNING]
+    empty = torch.zeros(0, self.space.dim, dtype=torch.float64)
+    X = self.space.encode([t.config for t in done]) if done else empty
+    Y = torch.tensor([list(t.values) for t in done], dtype=torch.float64).reshape(-1, self.n_objectives) * self._signs()
+    C = torch.tensor([list(t.constraints) for t in done], dtype=torch.float64).reshape(-1, self.n_constraints) if self.n_constraints else None
+    P = self.space.encode([t.config for t in run]) if run else empty
+    return X, Y, C, P
+
 @patch(as_prop=True)
 def best(self: Study) -> Trial | None:
-    "The best COMPLETE trial, or None."
-    done = [t for t in self.trials if t.state == TrialState.COMPLETE]
+    "The best feasible COMPLETE trial, or None (one objective; with several, read `best_trials`)."
+    self._single("a best trial")
+    done = [t for t in self.trials if t.state == TrialState.COMPLETE and t.feasible]
     return min(done, key=lambda t: self._sign() * t.value) if done else None
+
+@patch(as_prop=True)
+def best_trials(self: Study) -> list[Trial]:
+    "The feasible Pareto-optimal COMPLETE trials (one objective: the best feasible trial)."
+    if self.n_objectives == 1: return [self.best] if self.best is not None else []
+    done = [t for t in self.trials if t.state == TrialState.COMPLETE and t.feasible]
+    if not done: return []
+    keep = is_non_dominated(torch.tensor([list(t.values) for t in done], dtype=torch.float64) * self._signs())
+    return [t for t, k in zip(done, keep.tolist()) if k]
 
 @patch(as_prop=True)
 def n_finished(self: Study) -> int:
@@ -242,6 +306,43 @@ def enqueue(self: Study, config: dict, # a config to evaluate before the strateg
     self._writable("queue trials")
     return self.storage.add_trial(self._id, self.space.validate(config), budget, TrialState.QUEUED)
 
+def _number_or_error(value, what="objective"):
+    "(float, None) for a finite real number, else (None, the reason)."
+    if isinstance(value, torch.Tensor) and value.numel() == 1: value = value.item()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)) and getattr(value, "size", 2) == 1: value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None, f"{what} returned {value!r} ({type(value).__name__}), expected a number"
+    try: value = float(value)
+    except OverflowError: return None, f"{what} returned a number too large for a float ({str(value)[:20]}...)"
+    if not math.isfinite(value): return None, f"{what} returned {value}"
+    return value, None
+
+def _outcome_mo(value, m: int, k: int, constraints=None):
+    "Map a return value (number, sequence, `Result`, exception) to (state, values, constraints, error) for m objectives, k constraints."
+    if isinstance(value, BaseException): return TrialState.FAILED, None, None, f"{type(value).__name__}: {value}"
+    if isinstance(value, Result): value, constraints = value.values, value.constraints if value.constraints is not None else constraints
+    if isinstance(value, (str, bytes, dict)) or value is None:
+        return TrialState.FAILED, None, None, f"objective returned {value!r} ({type(value).__name__}), expected {'a number' if m == 1 else f'{m} numbers'}"
+    vals = [value] if isinstance(value, numbers.Number) or getattr(value, "ndim", 1) == 0 else list(value.tolist() if hasattr(value, "tolist") else value)
+    if len(vals) != m:
+        return TrialState.FAILED, None, None, f"objective returned {len(vals)} value{'s' * (len(vals) != 1)}, the study has {m} objective{'s' * (m > 1)}"
+    out = []
+    for i, v in enumerate(vals):
+        v, err = _number_or_error(v, "objective" if m == 1 else f"objective {i}")
+        if err: return TrialState.FAILED, None, None, err
+        out.append(v)
+    cons = None
+    if constraints is not None or k:
+        if constraints is None: return TrialState.FAILED, None, None, f"the study has {k} constraint(s); return Result(values, constraints=[...])"
+        cons = list(constraints.tolist() if hasattr(constraints, "tolist") else constraints)
+        if not k: return TrialState.FAILED, None, None, f"objective returned {len(cons)} constraint value(s) but the study was created without constraints (Study(..., n_constraints={len(cons)}))"
+        if len(cons) != k: return TrialState.FAILED, None, None, f"objective returned {len(cons)} constraint value(s), the study has {k}"
+        for i, c in enumerate(cons):
+            c, err = _number_or_error(c, f"constraint {i}")
+            if err: return TrialState.FAILED, None, None, err
+            cons[i] = c
+    return TrialState.COMPLETE, out, cons, None
+
 def _outcome(value):
     "Map an objective's return value or exception to (state, value, error)."
     if isinstance(value, BaseException): return TrialState.FAILED, None, f"{type(value).__name__}: {value}"
@@ -268,18 +369,23 @@ def _number(self: Study, trial) -> int:
 
 @patch
 def tell(self: Study, trial: Trial | int, # the trial (or its number)
-         value=None, # the objective's value, or the exception it raised
+         value=None, # the value (one objective), a list of values (several), a `Result`, or the exception raised
          state: str | None = None, # force a state, e.g. "PRUNED"
-         error: str | None = None # error text for a FAILED trial
+         error: str | None = None, # error text for a FAILED trial
+         constraints=None # constraint values (c <= 0 is feasible), for a study created with n_constraints
         ) -> Trial:
     "Record the outcome of a RUNNING trial and return the updated record."
     self._writable("tell results")
+    if constraints is not None and not self.n_constraints:
+        raise SurrnbError(f"study {self.name!r} was created without constraints; create it with Study(..., n_constraints={len(constraints)})")
     number = self._number(trial)
-    if state is None: state, value, err = _outcome(value)
+    values = cons = None
+    if state is None: (state, values, cons, err), value = _outcome_mo(value, self.n_objectives, self.n_constraints, constraints), None
     else:
         state, err = TrialState(state), None
         if value is not None: _, value, err = _outcome(value)
-    t = self.storage.finish(self._id, number, state, value, error or err)
+    if self.n_objectives == 1 and values is not None: value, values = values[0], None
+    t = self.storage.finish(self._id, number, state, value, error or err, values=values, constraints=cons)
     self.strategy.tell(self, t)
     return t
 
@@ -299,7 +405,7 @@ def _records(records) -> list[dict]:
     return list(records)
 
 @patch
-def add_trials(self: Study, records, # a DataFrame or a list of dicts: `config` (or one key per parameter), `value`, `state`
+def add_trials(self: Study, records, # a DataFrame or a list of dicts: `config` (or one key per parameter), `value` (or `values`), `constraints`, `state`
               ) -> list[Trial]:
     "Record finished evaluations made elsewhere (COMPLETE by default); all rows are validated before any is written."
     self._writable("add trials")
@@ -313,17 +419,21 @@ def add_trials(self: Study, records, # a DataFrame or a list of dicts: `config` 
             raise SurrnbError(f"record {i}: state must be COMPLETE, FAILED or PRUNED, got {state}")
         try: cfg = self.space.validate(cfg)
         except SurrnbError as e: raise SurrnbError(f"record {i}: {e}") from None
-        value = r.get("value")
+        value, values, cons = r.get("value"), None, None
         if state == TrialState.COMPLETE:
-            st, value, err = _outcome(value)
+            given = r["values"] if r.get("values") is not None else value
+            st, values, cons, err = _outcome_mo(given, self.n_objectives, self.n_constraints, r.get("constraints"))
             if st != TrialState.COMPLETE: raise SurrnbError(f"record {i}: a COMPLETE trial needs a finite value ({err})")
+            value = values[0] if self.n_objectives == 1 else None
+            if self.n_objectives == 1: values = None
         else: value = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-        rows.append((cfg, r.get("budget"), state, value, r.get("error")))
-    return [self.storage.add_trial(self._id, c, b, s, value=v, error=e) for c, b, s, v, e in rows]
+        rows.append((cfg, r.get("budget"), state, value, values, cons, r.get("error")))
+    return [self.storage.add_trial(self._id, c, b, s, value=v, values=vs, constraints=cs, error=e) for c, b, s, v, vs, cs, e in rows]
 
 @patch
 def recommend(self: Study) -> dict | None:
     "The config to use now: the strategy's recommendation (a model's best guess), else the best trial's config."
+    self._single("a single recommendation")
     return self.strategy.recommend(self) if hasattr(self.strategy, "recommend") else (self.best.config if self.best else None)
 
 @patch
@@ -413,8 +523,9 @@ def show_bar(show_progress: bool) -> bool:
 
 @patch
 def _bar_comment(self: Study) -> str:
+    if self.n_objectives > 1: return f"{len(self.best_trials)} on the Pareto front"
     b = self.best
-    return f"best {b.value:.6g}" if b else "no complete trial yet"
+    return f"best {b.value:.6g}" if b else ("no feasible trial yet" if self.n_constraints else "no complete trial yet")
 
 @patch
 def optimize(self: Study, objective, # objective(config) or objective(config, budget) -> float
@@ -468,19 +579,27 @@ def optimize(self: Study, objective, # objective(config) or objective(config, bu
 # %% ../nbs/04_study.ipynb #855fb209
 @patch
 def to_df(self: Study):
-    "One row per trial: number, state, value, budget, times, worker, error and config.<name> columns."
+    "One row per trial: number, state, value (or values_0, values_1...), constraint_0..., budget, times, worker, error, config.<name>."
     import pandas as pd
-    rows = [dict(number=t.number, state=str(t.state), value=t.value, budget=t.budget, duration=t.duration,
-                 start=t.start, end=t.end, worker=t.worker, error=t.error, **{f"config.{k}": v for k, v in t.config.items()})
+    m, k = self.n_objectives, self.n_constraints
+    def vals(t):
+        if m == 1: return dict(value=t.value)
+        return {f"values_{i}": (t.values[i] if t.values else None) for i in range(m)}
+    def cons(t):
+        if not k: return {}
+        return {**{f"constraint_{j}": (t.constraints[j] if t.constraints else None) for j in range(k)},
+                "feasible": t.feasible if t.constraints else None}
+    rows = [dict(number=t.number, state=str(t.state), **vals(t), **cons(t), budget=t.budget, duration=t.duration,
+                 start=t.start, end=t.end, worker=t.worker, error=t.error, **{f"config.{k_}": v for k_, v in t.config.items()})
             for t in self.trials]
-    return pd.DataFrame(rows, columns=None if rows else ["number", "state", "value"])
+    return pd.DataFrame(rows, columns=None if rows else ["number", "state", *vals(Trial(0, {}, values=(None,) * m))])
 
 def _best_so_far(self: Study):
     "List of (number, best value so far) over finished trials (None before the first COMPLETE)."
     best, out = None, []
     for t in self.trials:
         if not t.state.finished: continue
-        if t.state == TrialState.COMPLETE and (best is None or self._sign() * t.value < self._sign() * best): best = t.value
+        if t.state == TrialState.COMPLETE and t.feasible and (best is None or self._sign() * t.value < self._sign() * best): best = t.value
         out.append((t.number, best))
     return out
 
@@ -488,10 +607,11 @@ def _best_so_far(self: Study):
 def plot_history(self: Study, ax=None, # matplotlib axes (default: a new figure)
                   optimum: float | None = None # known optimum (default: the study's); plots log10 regret
                  ):
-    "Plot values and best-so-far against trial number; log10 regret when the optimum is known."
+    "Plot values and best-so-far against trial number (log10 regret when the optimum is known; hypervolume with several objectives)."
     import matplotlib.pyplot as plt
-    opt = self.optimum if optimum is None else optimum
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
+    if self.n_objectives > 1: return self._plot_hypervolume(ax)
+    opt = self.optimum if optimum is None else optimum
     ts = self.trials
     ok = [t for t in ts if t.state == TrialState.COMPLETE]
     bsf = [(n, v) for n, v in _best_so_far(self) if v is not None]
@@ -514,19 +634,111 @@ def summary(self: Study) -> dict:
     "Counts per state, the best trial and what the study is."
     ts = self.trials
     counts = {s.value: sum(t.state == s for t in ts) for s in TrialState}
+    out = dict(name=self.name, direction=self.direction, strategy=self._strategy_name(), seed=self.seed,
+               n_trials=len(ts), counts={k: v for k, v in counts.items() if v}, optimum=self.optimum)
+    if self.n_objectives > 1:
+        return {**out, "directions": self.directions, "n_constraints": self.n_constraints,
+                "best_trials": [dict(number=t.number, values=list(t.values), config=t.config) for t in self.best_trials]}
     b = self.best
-    return dict(name=self.name, direction=self.direction, strategy=self._strategy_name(), seed=self.seed,
-                n_trials=len(ts), counts={k: v for k, v in counts.items() if v}, optimum=self.optimum,
-                best=None if b is None else dict(number=b.number, value=b.value, config=b.config))
+    if self.n_constraints: out["n_constraints"] = self.n_constraints
+    return {**out, "best": None if b is None else dict(number=b.number, value=b.value, config=b.config)}
 
 @patch
 def _repr_markdown_(self: Study) -> str:
     s = self.summary()
-    lines = [f"**Study `{s['name']}`** — {s['direction']}, strategy `{s['strategy']}`, seed {s['seed']}, "
+    d = s["direction"] if self.n_objectives == 1 else "[" + ", ".join(self.directions) + "]"
+    lines = [f"**Study `{s['name']}`** — {d}, strategy `{s['strategy']}`, seed {s['seed']}, "
              + ", ".join(f"{v} {k.lower()}" for k, v in s["counts"].items()) + f" ({self.storage.path})", ""]
+    if self.n_objectives > 1:
+        names = list(self.space.names)
+        lines += [f"Pareto set: {len(s['best_trials'])} trials", "",
+                  "| trial | " + " | ".join(f"{d_[:3]} {i}" for i, d_ in enumerate(self.directions)) + " | " + " | ".join(names) + " |",
+                  "|---|" + "---|" * (self.n_objectives + len(names))]
+        fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)
+        lines += [f"| {b['number']} | " + " | ".join(f"{v:.6g}" for v in b["values"]) + " | "
+                  + " | ".join(fmt(b["config"].get(n, "")) for n in names) + " |" for b in s["best_trials"][:20]]
+        return "\n".join(lines)
     if s["best"]:
         lines += ["| best trial | value | " + " | ".join(s["best"]["config"]) + " |",
                   "|---|---|" + "---|" * len(s["best"]["config"]),
                   f"| {s['best']['number']} | {s['best']['value']:.6g} | " + " | ".join(
                       f"{v:.4g}" if isinstance(v, float) else str(v) for v in s["best"]["config"].values()) + " |"]
     return "\n".join(lines)
+
+# %% ../nbs/04_study.ipynb #9038ba41
+@patch
+def pareto_front(self: Study) -> torch.Tensor:
+    "Values [n, m] of the feasible Pareto-optimal trials, in the study's own directions, sorted by the first objective."
+    bt = self.best_trials
+    Y = torch.tensor([list(t.values) for t in bt], dtype=torch.float64).reshape(-1, self.n_objectives)
+    return Y[torch.argsort(Y[:, 0] * self._signs()[0], stable=True)]
+
+@patch
+def _ref(self: Study, ref) -> torch.Tensor:
+    "The reference point (user directions) as a tensor: the one given, else the stored `ref_point`, else the nadir plus 10%."
+    if ref is None: ref = self.meta.get("ref_point")
+    if ref is None:
+        _, Y, _, _ = self.mo_observations()
+        if not len(Y): raise SurrnbError("no COMPLETE trial yet: give a reference point")
+        lo, hi = Y.min(0).values, Y.max(0).values
+        return (hi + 0.1 * (hi - lo).clamp(min=1e-12)) * self._signs()
+    ref = torch.as_tensor(ref, dtype=torch.float64).reshape(-1)
+    if len(ref) != self.n_objectives: raise SurrnbError(f"the reference point needs {self.n_objectives} values, got {len(ref)}")
+    return ref
+
+@patch
+def hypervolume(self: Study, ref=None # reference point in the study's directions (default: the stored ref_point, else nadir + 10%)
+               ) -> float:
+    "Hypervolume dominated by the feasible trials, bounded by `ref`."
+    s, r = self._signs(), self._ref(ref)
+    return _hypervolume(self.pareto_front() * s, r * s)
+
+@patch
+def _hv_history(self: Study, ref=None) -> list[tuple[int, float]]:
+    "(trial number, hypervolume of the feasible COMPLETE trials up to it) for every finished trial."
+    s, r = self._signs(), self._ref(ref) * self._signs()
+    pts, out = [], []
+    for t in self.trials:
+        if not t.state.finished: continue
+        if t.state == TrialState.COMPLETE and t.feasible: pts.append(list(t.values))
+        out.append((t.number, _hypervolume(torch.tensor(pts, dtype=torch.float64).reshape(-1, self.n_objectives) * s, r) if pts else 0.0))
+    return out
+
+@patch
+def _plot_hypervolume(self: Study, ax, ref=None):
+    "Hypervolume (or log10 hypervolume regret, when `max_hv` is stored in meta) against trial number."
+    h = self._hv_history(ref)
+    mx = self.meta.get("max_hv")
+    if mx is None:
+        ax.step([n for n, _ in h], [v for _, v in h], where="post", color="C1", label="hypervolume"); ax.set_ylabel("hypervolume")
+    else:
+        ax.step([n for n, _ in h], [math.log10(max(mx - v, 1e-12)) for _, v in h], where="post", color="C1", label="hypervolume regret")
+        ax.set_ylabel("log10 hypervolume regret")
+    ax.set_xlabel("trial"); ax.set_title(f"{self.name} ({self._strategy_name()})"); ax.legend(fontsize=8)
+    return ax
+
+@patch
+def plot_pareto(self: Study, ref=None, # reference point: shade what the front dominates (2 objectives)
+                ax=None, # matplotlib axes (2 objectives; default: a new figure)
+                names: list[str] | None = None # objective names for the axes
+               ):
+    "Trials and the Pareto front: one panel for 2 objectives, one panel per pair beyond; infeasible trials as grey crosses."
+    m = self.n_objectives
+    if m < 2: raise SurrnbError("plot_pareto needs a study with several objectives; use plot_history")
+    names = names or [f"objective {i} ({d[:3]})" for i, d in enumerate(self.directions)]
+    done = [t for t in self.trials if t.state == TrialState.COMPLETE]
+    ok = torch.tensor([list(t.values) for t in done if t.feasible], dtype=torch.float64).reshape(-1, m)
+    bad = torch.tensor([list(t.values) for t in done if not t.feasible], dtype=torch.float64).reshape(-1, m)
+    pairs = [(i, j) for i in range(m) for j in range(i + 1, m)]
+    if ax is None:
+        _, axs = plt.subplots(1, len(pairs), figsize=(4.5 * len(pairs), 3.8), squeeze=False); axs = list(axs[0])
+    else: axs = [ax] if len(pairs) == 1 else list(ax)
+    for a, (i, j) in zip(axs, pairs):
+        mins = (self.directions[i] == "minimize", self.directions[j] == "minimize")
+        r = None if ref is None or m > 2 else self._ref(ref)[[i, j]]
+        if len(ok): plot_front(ok[:, [i, j]], ref=r, ax=a, minimize=mins, label=f"{len(self.best_trials)} Pareto-optimal" if m == 2 else None)
+        if len(bad): a.scatter(bad[:, i], bad[:, j], marker="x", color="grey", s=14, label="infeasible")
+        a.set_xlabel(names[i]); a.set_ylabel(names[j])
+        if m == 2: a.legend(fontsize=8)
+    axs[0].set_title(f"{self.name} ({self._strategy_name()})")
+    return axs[0] if len(axs) == 1 else axs

@@ -56,7 +56,7 @@ def test_retries_and_trial_timeout(tmp_path, monkeypatch):
     study = queued_study((0.1, KILL_AT, 0.2))
     t0 = time.time()
     optimize_parallel(study, sleepy, n_trials=3, n_workers=2, executor="process", trial_timeout=1.0, show_progress=False)
-    assert time.time() - t0 < 30
+    assert time.time() - t0 < 450   # without the timeout it would take 900 s; a loaded machine may take a minute or two
     st = {t.config["x"]: t for t in study.trials}
     assert str(st[KILL_AT].state) == "FAILED" and "longer than 1 s" in st[KILL_AT].error
     assert str(st[0.1].state) == str(st[0.2].state) == "COMPLETE"
