@@ -73,7 +73,7 @@ def metropolis(logp: Callable, # z [c, d] -> log density [c]
                burn: int = 500, # burn-in iterations (step size adapted, samples discarded)
                step: float = 0.05, # initial proposal scale
                seed: int = 0) -> dict:
-    "Batched random-walk Metropolis with per-chain step adaptation in burn-in: samples [steps-burn, c, d], acceptance, calls."
+    "Batched random-walk Metropolis with per-chain step adaptation in burn-in: samples [steps-burn, c, d], acceptance, calls, step scales [c]."
     if burn >= steps: raise SurrnbError(f"burn={burn} must be below steps={steps}")
     g = torch.Generator().manual_seed(seed)
     z = torch.as_tensor(z0, dtype=torch.float64).clone(); lp = logp(z)
@@ -88,7 +88,7 @@ def metropolis(logp: Callable, # z [c, d] -> log density [c]
             acc_win += ok
             if (it + 1) % 25 == 0: s *= torch.exp(acc_win / 25 - 0.3)[:, None]; acc_win.zero_()
         else: acc_kept += ok; out.append(z.clone())
-    return dict(samples=torch.stack(out), accept=(acc_kept / (steps - burn)).mean().item(), calls=steps)
+    return dict(samples=torch.stack(out), accept=(acc_kept / (steps - burn)).mean().item(), calls=steps, scale=s[:, 0])
 
 # %% ../../nbs/53_pde.inverse.ipynb #95885a6d
 def infer(inv: InverseProblem, # the inverse problem
