@@ -7,6 +7,8 @@ the ratios surrnb / best peer, and writes JSON to bench/results/bo_vs_peers.json
     python bench/bo_vs_peers.py                       # 10 seeds x 40 evaluations (slow: tens of minutes)
     python bench/bo_vs_peers.py --seeds 2 --budget 20 # quick look
     python bench/bo_vs_peers.py --check               # the stored run's claim: no peer has a lower median regret (fails loudly)
+    python bench/bo_vs_peers.py --constrained         # constrained Branin: bo against Optuna GPSampler/TPE with constraints_func, random
+    python bench/bo_vs_peers.py --constrained --check # the stored constrained run's claims (fails loudly when the file is missing)
 
 Seconds per suggestion = total time spent proposing points (all `budget` of them, initial design included) / budget;
 objective evaluations are not timed. Every library runs with one torch/BLAS thread (set before import) so that the
@@ -95,6 +97,77 @@ def run(method, prob, seed, budget, n_init, bo_kw):
         if method == "random": return run_random(prob, seed, budget)
     raise ValueError(method)
 
+CONSTRAINED = "constrained-branin"
+C_METHODS = ["surrnb", "optuna-gp", "optuna-tpe", "random"]
+
+def run_constrained(method, seed, budget):
+    "One run on the constrained Branin: (regret of the best feasible trial or inf, number of the first feasible trial or None, timer)."
+    from surrnb.problems import get_problem
+    prob = get_problem(CONSTRAINED)
+    T, out = _Timer(), []                                     # out: (value, feasible) per trial
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "surrnb":
+            from surrnb.study import Study
+            st = Study(prob.space, strategy="bo", storage=":memory:", n_constraints=1, seed=seed)
+            for _ in range(budget):
+                with T: t = st.ask()
+                r = prob.evaluate(t.config); st.tell(t, r); out.append((r.values[0], r.feasible))
+        elif method in ("optuna-gp", "optuna-tpe"):
+            import optuna
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            cf = lambda ft: ft.user_attrs["c"]
+            sampler = (optuna.samplers.GPSampler if method == "optuna-gp" else optuna.samplers.TPESampler)(seed=seed, constraints_func=cf)
+            st = optuna.create_study(sampler=sampler)
+            for _ in range(budget):
+                with T: tr = st.ask(); cfg = {n: tr.suggest_float(n, p.low, p.high) for n, p in prob.space.params.items()}
+                r = prob.evaluate(cfg); tr.set_user_attr("c", list(r.constraints)); st.tell(tr, r.values[0]); out.append((r.values[0], r.feasible))
+        elif method == "random":
+            with T: cfgs = prob.space.sample(budget, seed=seed)
+            for c in cfgs: r = prob.evaluate(c); out.append((r.values[0], r.feasible))
+        else: raise ValueError(method)
+    feas = [v for v, ok in out if ok]
+    first = next((i for i, (_, ok) in enumerate(out) if ok), None)
+    return (min(feas) - prob.optimum if feas else math.inf), first, T
+
+def constrained(seeds, budget, out):
+    "Constrained Branin, methods interleaved per seed: median regret over feasible trials, feasible seeds, s/suggestion; JSON to `out`."
+    rows = {m: dict(regrets=[], first_feasible=[], secs=[], cpu_secs=[]) for m in C_METHODS}
+    for seed in range(seeds):
+        for m in C_METHODS:
+            reg, first, T = run_constrained(m, seed, budget)
+            r = rows[m]; r["regrets"].append(reg); r["first_feasible"].append(first); r["secs"].append(T.wall / budget); r["cpu_secs"].append(T.cpu / budget)
+            print(f"{CONSTRAINED} {m:11s} seed {seed}: regret {reg:.4g}  first feasible trial {first}  cpu s/suggestion {T.cpu / budget:.3f}", file=sys.stderr, flush=True)
+    print(f"\n{CONSTRAINED}, {seeds} seeds x {budget} evaluations: regret of the best feasible trial (optimum 5/(4 pi))")
+    for m, r in rows.items():
+        r.update(median_regret=statistics.median(r["regrets"]), p80_regret=float(sorted(r["regrets"])[min(len(r["regrets"]) - 1, int(0.8 * len(r["regrets"])))]),
+                 feasible_seeds=sum(f is not None for f in r["first_feasible"]), sec_per_suggestion=statistics.median(r["secs"]),
+                 cpu_sec_per_suggestion=statistics.median(r["cpu_secs"]))
+        print(f"{m:11s} median {r['median_regret']:.4g}  p80 {r['p80_regret']:.4g}  min..max {min(r['regrets']):.3g}..{max(r['regrets']):.3g}  "
+              f"feasible in {r['feasible_seeds']}/{seeds} seeds  s/suggestion {r['sec_per_suggestion']:.3f} (cpu {r['cpu_sec_per_suggestion']:.3f})")
+    og = rows["optuna-gp"]
+    ratio = dict(regret_vs_optuna_gp=rows["surrnb"]["median_regret"] / og["median_regret"] if og["median_regret"] > 0 else math.inf,
+                 cpu_time_vs_optuna_gp=rows["surrnb"]["cpu_sec_per_suggestion"] / og["cpu_sec_per_suggestion"])
+    print(f"surrnb / optuna-gp: median regret {ratio['regret_vs_optuna_gp']:.3g}, cpu s/suggestion {ratio['cpu_time_vs_optuna_gp']:.3g}")
+    if out:
+        import optuna, surrnb
+        meta = dict(problem=CONSTRAINED, seeds=seeds, budget=budget, machine=platform.platform(), cpus=os.cpu_count(), threads=1,
+                    versions=dict(surrnb=surrnb.__version__, torch=torch.__version__, optuna=optuna.__version__), when=time.strftime("%Y-%m-%d %H:%M"),
+                    command=f"python bench/bo_vs_peers.py --constrained --seeds {seeds} --budget {budget}")
+        Path(out).write_text(json.dumps(dict(meta=meta, results=rows, ratios=ratio), indent=1))
+        print(f"wrote {out}")
+    return rows
+
+def check_constrained(path):
+    "Fail loudly unless the stored constrained run exists, has 10 seeds, and surrnb is feasible in every seed with median regret <= Optuna GPSampler's."
+    if not Path(path).exists(): raise SystemExit(f"FAIL: {path} is missing: run `python bench/bo_vs_peers.py --constrained`")
+    d = json.loads(Path(path).read_text()); r = d["results"]
+    if d["meta"]["seeds"] < 10: raise SystemExit(f"FAIL: {path} has {d['meta']['seeds']} seeds, fewer than 10")
+    s, og = r["surrnb"], r["optuna-gp"]
+    if s["feasible_seeds"] < d["meta"]["seeds"]: raise SystemExit(f"FAIL: surrnb found no feasible point in {d['meta']['seeds'] - s['feasible_seeds']} seeds")
+    if s["median_regret"] > og["median_regret"]: raise SystemExit(f"FAIL: surrnb median regret {s['median_regret']:.4g} > Optuna GPSampler's {og['median_regret']:.4g}")
+    print(f"OK: feasible in every seed; median regret {s['median_regret']:.3g} vs Optuna GPSampler {og['median_regret']:.3g}")
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=10, help="seeds per problem and method (0..seeds-1)")
@@ -104,7 +177,11 @@ def main(argv=None):
     ap.add_argument("--bo-kw", default="{}", help="JSON dict of BayesOpt arguments (for experiments)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bo_vs_peers.json"), help="'' to skip writing")
     ap.add_argument("--check", action="store_true", help="check the claim of the stored run and exit")
+    ap.add_argument("--constrained", action="store_true", help="the constrained Branin comparison instead (JSON to bench/results/bo_constrained.json)")
     a = ap.parse_args(argv)
+    if a.constrained:
+        cpath = str(Path(__file__).parent / "results" / "bo_constrained.json")
+        return check_constrained(cpath) if a.check else constrained(a.seeds, a.budget, cpath)
     if a.check: return check(a.out or str(Path(__file__).parent / "results" / "bo_vs_peers.json"))
     from surrnb.problems import get_problem
     from surrnb.search.bo import BayesOpt
