@@ -16,12 +16,12 @@ from ..pareto import is_non_dominated, non_dominated_ranks, crowding_distance, f
 from ..store import TrialState
 from ..study import Strategy, Suggestion, SearchExhausted, strategies
 from ..surrogates.core import surrogates, psd_cholesky
-from ..acquisition import acquisitions, optimize_acqf, AcqFunction
+from ..acquisition import acquisitions, optimize_acqf, AcqFunction, ConstrainedAcqFunction
 from .bo import power_warp
 
 # %% auto #0
-__all__ = ['constrained_ranks', 'nsga_order', 'sbx', 'poly_mutation', 'NSGA2', 'chebyshev', 'simplex_weights', 'log_pof',
-           'ParEGO', 'nondominated_boxes', 'hvi', 'log_hvi', 'normal_base_samples', 'LogNEHVI', 'EHVI']
+__all__ = ['constrained_ranks', 'nsga_order', 'sbx', 'poly_mutation', 'NSGA2', 'chebyshev', 'simplex_weights', 'ParEGO',
+           'nondominated_boxes', 'hvi', 'log_hvi', 'normal_base_samples', 'LogNEHVI', 'EHVI']
 
 # %% ../../nbs/26_search.mo.ipynb #22885f7e
 def _signs(study) -> Tensor:
@@ -169,7 +169,7 @@ def ask(self: NSGA2, study) -> Suggestion:
 
 strategies.register("nsga2", NSGA2, doc="NSGA-II: evolution by non-dominated sorting and crowding, constraint domination (Deb 2002)")
 
-# %% ../../nbs/26_search.mo.ipynb #2720317a
+# %% ../../nbs/26_search.mo.ipynb #9217cc4e
 def chebyshev(Yn: Tensor, # [n, m] normalised objectives (minimised)
               lam: Tensor, # [m] weights on the simplex
               rho: float = 0.05 # weight of the linear term
@@ -184,17 +184,7 @@ def simplex_weights(m: int, # number of objectives
     e = -torch.log(torch.rand(m, generator=torch.Generator().manual_seed(seed % 2**63), dtype=torch.float64).clamp_min(1e-300))
     return e / e.sum()
 
-def log_pof(models: list, # fitted GPs, one per constraint
-            X: Tensor # [q,d]
-           ) -> Tensor: # [q]
-    "Log probability that every constraint is satisfied, sum_j log Phi(-mu_j / sigma_j) (models independent)."
-    out = torch.zeros(X.shape[0], dtype=torch.float64)
-    for mdl in models:
-        post = mdl.posterior(X)
-        out = out + torch.special.log_ndtr(-post.mean / post.variance.clamp_min(1e-18).sqrt())
-    return out
-
-# %% ../../nbs/26_search.mo.ipynb #9217cc4e
+# %% ../../nbs/26_search.mo.ipynb #2ee2a883
 class _ModelBased(Strategy):
     "Shared set-up of the GP-based multi-objective strategies: Sobol initial design, acquisition optimiser settings."
     def __init__(self, n_init: int | None = None, # Sobol points before the first model (default: 2(d + 1))
@@ -226,7 +216,7 @@ class ParEGO(_ModelBased):
         super().__init__(n_init, n_raw, n_restarts, maxiter); self.rho = rho
     def __repr__(self): return f"ParEGO(n_init={self.n_init}, rho={self.rho})"
 
-# %% ../../nbs/26_search.mo.ipynb #0bf73e5e
+# %% ../../nbs/26_search.mo.ipynb #a10e2279
 @patch
 def ask(self: ParEGO, study) -> Suggestion:
     "A Sobol point during the initial design, else the maximiser of log EI (times the probability of feasibility) of one scalarisation."
@@ -238,18 +228,16 @@ def ask(self: ParEGO, study) -> Suggestion:
         s = chebyshev((Y - lo) / (hi - lo).clamp_min(1e-12), simplex_weights(Y.shape[1], study.trial_seed(number, "parego-w")), self.rho)
         feas = feasible_mask(C) if C is not None else torch.ones(len(Y), dtype=torch.bool)
         cons = [_gp(space).fit(X, C[:, j]) for j in range(C.shape[1])] if C is not None else []
-        if feas.any():
-            sw = power_warp(s)
-            model = _gp(space).fit(X, sw)
-            if len(P): model = model.condition_on(P, model.posterior(P).mean.detach())
-            base = AcqFunction(model, acquisitions.get("logei"), sw[feas].min().item())
-            f = (lambda Z: base(Z) + log_pof(cons, Z)) if cons else base
-        else: f = lambda Z: log_pof(cons, Z)
+        sw = power_warp(s)
+        model = _gp(space).fit(X, sw)
+        if len(P): model = model.condition_on(P, model.posterior(P).mean.detach())
+        best = sw[feas].min().item() if feas.any() else None
+        f = ConstrainedAcqFunction(model, acquisitions.get("logei"), best, cons) if cons else AcqFunction(model, acquisitions.get("logei"), best)
         return Suggestion(self._optimize(f, study, number, _tried(study, trials)))
 
 strategies.register("parego", ParEGO, doc="ParEGO: a GP on a random augmented-Chebyshev scalarisation per suggestion (Knowles 2006)")
 
-# %% ../../nbs/26_search.mo.ipynb #a10e2279
+# %% ../../nbs/26_search.mo.ipynb #79e84641
 def nondominated_boxes(F: Tensor # [N, n, m] points per sample, normalised (reference point 1); rows >= 1 count for nothing
                       ) -> tuple[Tensor, Tensor]: # lower [N, K, m], upper [N, K, m] (empty boxes have upper <= lower somewhere)
     "Disjoint boxes covering the part of (-inf, 1]^m that no point of each sample dominates."
@@ -296,7 +284,7 @@ def log_hvi(Y: Tensor, # [N, q, m] candidate samples, normalised
     keep = (upper > lower).all(-1)[:, None]                                    # [N, 1, K]
     return torch.where(keep, l, torch.full_like(l, -math.inf)).logsumexp(-1)
 
-# %% ../../nbs/26_search.mo.ipynb #79e84641
+# %% ../../nbs/26_search.mo.ipynb #219f6f18
 def normal_base_samples(n: int, # number of samples N
                         dim: int, # dimension of each sample
                         seed: int # scrambling seed
@@ -369,12 +357,12 @@ class LogNEHVI:
         step = max(1, int(4e6 // (len(self.zb) * self.lower.shape[1] * len(self.models))))
         return torch.cat([self.from_samples(self.samples(X[i:i + step])) for i in range(0, X.shape[0], step)])
 
-# %% ../../nbs/26_search.mo.ipynb #6bd2f453
+# %% ../../nbs/26_search.mo.ipynb #8317aeae
 class EHVI(_ModelBased):
     "One GP per objective (and per constraint); the next point maximises the log noisy expected hypervolume improvement."
     name = "ehvi"
     def __init__(self, n_init: int | None = None, # Sobol points before the first model (default: 2(d + 1))
-                 ref_point=None, # reference point in the study's directions (None: the worst observed values + 10% of their range)
+                 ref_point=None, # reference point in the study's directions (None: the study's meta['ref_point'], else the worst observed values + 10% of their range)
                  n_samples: int = 128, # Monte Carlo samples of the joint posterior
                  n_raw: int = 512, # raw Sobol candidates of the acquisition optimiser
                  n_restarts: int = 5, # candidates polished by L-BFGS-B
@@ -385,14 +373,14 @@ class EHVI(_ModelBased):
         self.acq = None   # the last acquisition function (for inspection)
     def __repr__(self): return f"EHVI(n_init={self.n_init}, ref_point={self.ref_point}, n_samples={self.n_samples})"
 
-# %% ../../nbs/26_search.mo.ipynb #219f6f18
+# %% ../../nbs/26_search.mo.ipynb #9a7c274f
 @patch
 def reference(self: EHVI, study, Y: Tensor, C: Tensor | None) -> Tensor:
-    "Reference point [m] in minimised units: the given one, else the worst feasible observed values plus 10% of their range."
-    sg = _signs(study)
-    if self.ref_point is not None:
-        if len(self.ref_point) != len(sg): raise SurrnbError(f"ref_point has {len(self.ref_point)} values but the study has {len(sg)} objectives")
-        return sg * torch.tensor(self.ref_point, dtype=torch.float64)
+    "Reference point [m] in minimised units: the given one, else the study's `meta['ref_point']`, else the worst feasible observed values plus 10% of their range."
+    sg, ref = _signs(study), self.ref_point if self.ref_point is not None else study.meta.get("ref_point")
+    if ref is not None:
+        if len(ref) != len(sg): raise SurrnbError(f"ref_point has {len(ref)} values but the study has {len(sg)} objectives")
+        return sg * torch.tensor([float(r) for r in ref], dtype=torch.float64)
     F = Y[feasible_mask(C)] if C is not None and feasible_mask(C).any() else Y
     hi = F.max(0).values
     return hi + 0.1 * (hi - Y.min(0).values).clamp_min(1e-9)
