@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""πBO with user priors against uniform random search and plain BO, on Branin and Hartmann3, 10 seeds.
+
+A *good* prior (20 evaluations) is a normal (sigma = 0.1 of the range) centred 0.05 of the range away from a global minimiser; a
+*misleading* one is centred at the worst of 4096 Sobol points. Random search and BO run on the same space without
+priors. Claims checked (issue 23): (a) πBO with the good prior reaches random search's median best-after-100 within
+20 evaluations (median over seeds, each problem); (b) with the misleading prior its median simple regret after 50
+evaluations is at most 1.5x plain BO's.
+
+    python bench/pibo.py                  # 10 seeds (tens of minutes on one core); writes bench/results/pibo.json
+    python bench/pibo.py --seeds 2        # quick look
+    python bench/pibo.py --check          # the stored run's claims (fails loudly when the file is missing)
+
+Every run writes its curve to bench/results/pibo_runs.json as it finishes, so an interrupted run resumes.
+"""
+import os
+for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"): os.environ.setdefault(_v, "1")
+import argparse, json, statistics, sys, time, warnings
+from pathlib import Path
+import torch
+torch.set_num_threads(1)
+from surrnb.space import Space, Float
+from surrnb.study import Study
+from surrnb.problems import problems
+
+OUT = Path(__file__).parent / "results"
+PROBLEMS = ["branin", "hartmann3"]
+ARMS = {"random": 100, "bo": 50, "pibo-good": 20, "pibo-bad": 50}
+
+
+def prior_space(prob, centre, sigma=0.1):
+    "The problem's space with a normal prior on every float, centred at `centre` (unit-cube coordinates)."
+    return Space({n: Float(p.low, p.high, prior=("normal", p.decode(float(c)), sigma)) for (n, p), c in zip(prob.space.params.items(), centre)})
+
+def centres(prob):
+    "Good and misleading prior centres in the unit cube."
+    good = (prob.space.encode(prob.optimizer[0])[0] + 0.05).clamp(0, 1)
+    X = prob.space.sobol_X(4096, seed=123)
+    return good, X[prob(X).argmax()]
+
+def run(prob, arm, seed):
+    "Best-so-far simple regret after each evaluation (a list)."
+    good, bad = centres(prob)
+    space = {"pibo-good": prior_space(prob, good), "pibo-bad": prior_space(prob, bad)}.get(arm, prob.space)
+    strat = {"random": "random", "bo": "bo"}.get(arm, "pibo")
+    s = Study(space, strat, seed=seed).optimize(prob.evaluate, ARMS[arm], show_progress=False)
+    return (torch.tensor([t.value for t in s.trials]).cummin(0).values - prob.optimum).tolist()
+
+def q(xs, p): return statistics.quantiles(xs, n=100, method="inclusive")[p - 1] if len(xs) > 1 else xs[0]
+
+def summarise(runs, seeds):
+    "Table text and claim results from the stored curves."
+    lines, claims = [], {}
+    hdr = f"{'problem':10s} {'method':10s} {'@20 median [p25, p75]':>30s} {'@50 median [p25, p75]':>30s} {'@100 median':>12s}"
+    lines.append(hdr); lines.append("-" * len(hdr))
+    for pn in PROBLEMS:
+        med = {}
+        for arm, n in ARMS.items():
+            cs = [runs[f"{pn}/{arm}/{s}"] for s in seeds if f"{pn}/{arm}/{s}" in runs]
+            if not cs: continue
+            at = {k: [c[k - 1] for c in cs] for k in (20, 50, 100) if k <= n}
+            med[arm] = {k: statistics.median(v) for k, v in at.items()}
+            cell = lambda k: f"{statistics.median(at[k]):.3g} [{q(at[k], 25):.3g}, {q(at[k], 75):.3g}]" if k in at else "-"
+            lines.append(f"{pn:10s} {arm:10s} {cell(20):>30s} {cell(50):>30s} {cell(100) if 100 in at else '-':>12s}  (n={len(cs)})")
+        if all(a in med for a in ARMS):
+            a = med["pibo-good"][20] <= med["random"][100]
+            b = med["pibo-bad"][50] <= 1.5 * med["bo"][50]
+            claims[pn] = dict(good_at20_vs_random_at100=[med["pibo-good"][20], med["random"][100], a],
+                              bad_at50_over_bo_at50=[med["pibo-bad"][50] / max(med["bo"][50], 1e-300), b])
+            lines.append(f"  {pn}: (a) pibo-good@20 {med['pibo-good'][20]:.3g} vs random@100 {med['random'][100]:.3g} -> {'holds' if a else 'FAILS'};"
+                         f" (b) pibo-bad@50 / bo@50 = {med['pibo-bad'][50] / max(med['bo'][50], 1e-300):.2f} -> {'holds' if b else 'FAILS'}")
+    return "\n".join(lines), claims
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--check", action="store_true")
+    a = ap.parse_args(argv)
+    if a.check:
+        d = json.loads((OUT / "pibo.json").read_text())   # missing file: an error, loudly
+        bad = [(p, k) for p, c in d["claims"].items() for k, v in c.items() if not v[-1]]
+        print(d["table"]); print("claims failing:", bad or "none")
+        return 1 if bad or len(d["claims"]) < len(PROBLEMS) else 0
+    runs_path = OUT / "pibo_runs.json"
+    runs = json.loads(runs_path.read_text()) if runs_path.exists() else {}
+    seeds = list(range(a.seeds))
+    warnings.simplefilter("ignore")
+    for seed in seeds:
+        for pn in PROBLEMS:
+            prob = problems.get(pn)
+            for arm in ARMS:
+                key = f"{pn}/{arm}/{seed}"
+                if key in runs: continue
+                t0 = time.time(); runs[key] = run(prob, arm, seed)
+                runs_path.write_text(json.dumps(runs))
+                print(f"{key}: final regret {runs[key][-1]:.4g} ({time.time() - t0:.0f} s)", flush=True)
+    table, claims = summarise(runs, seeds)
+    print(table)
+    (OUT / "pibo.json").write_text(json.dumps(dict(seeds=len(seeds), arms=ARMS, problems=PROBLEMS, table=table, claims=claims), indent=1))
+    return 0
+
+if __name__ == "__main__": sys.exit(main())

@@ -1,0 +1,100 @@
+"""Conditional spaces meet every built-in strategy: whatever a strategy asks on a space with nested conditions is a
+valid config (exactly the active parameters, each in range), for hypothesis-drawn spaces and seeds."""
+import copy, math
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st, HealthCheck
+from surrnb.space import Space, Float, Int, Categorical
+from surrnb.study import Study, strategies
+
+# strategies that cannot run on these spaces, and why (checked below to still be registered, so the list stays honest)
+DISCRETE_ONLY = {"rea": "searches discrete spaces only, and reads config[name] for every parameter (KeyError on an inactive one)",
+                 "local-search": "as rea", "bananas": "as rea"}
+SLOW = {"gobi": "a heteroscedastic GP fit per ask: about 45 s for 12 trials on 2 busy cores"}
+ELSEWHERE = {"grid": "enumerates the space, so random spaces exceed its size limit; checked on a small conditional space in 05_search.basic"}
+MODEL = {"bo", "bo-gp", "bo-auto", "warm-bo", "warm-best", "pibo"}
+
+
+@st.composite
+def conditional_spaces(draw):
+    "A root choice whose branches hold parameters (some nested under a sibling integer), plus an integer that gates a width."
+    leaves = [Float(-1, 1), Float(1e-3, 1, log=True), Int(0, 9), Int(1, 500, log=True), Categorical(["a", "b", "c"])]
+    branches, i = {}, 0
+    for b in range(draw(st.integers(2, 3))):
+        sub = {}
+        for _ in range(draw(st.integers(0, 2))):
+            p = copy.copy(draw(st.sampled_from(leaves))); i += 1
+            ints = [n for n in sub if sub[n].kind == "int" and not sub[n].when]
+            if ints and draw(st.booleans()): p.when = {ints[-1]: {">=": sub[ints[-1]].low + 1}}
+            sub[f"p{i}"] = p
+        branches[f"b{b}"] = sub
+    return Space(root=Categorical(branches), n=Int(1, 3), w=Int(8, 64, log=True, when={"n": (">=", 2)}), x=Float(0, 1))
+
+
+def value(c: dict) -> float:
+    "A smooth objective that reads whatever parameters are present."
+    return (c["x"] - 0.3) ** 2 + 0.1 * c["n"] + sum(0.01 * float(v) for k, v in c.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def run(space, name, n, seed):
+    "Ask and tell `n` trials (budgets scale the value for multi-fidelity strategies); the study."
+    s = Study(space, strategy=name, seed=seed)
+    for _ in range(n):
+        t = s.ask()
+        s.tell(t, value(t.config) * (1 + 1 / (t.budget or 1e9)))
+    return s
+
+
+def test_skip_lists_name_registered_strategies():
+    names = set(strategies.names())
+    listed = set(DISCRETE_ONLY) | set(SLOW) | set(ELSEWHERE) | MODEL
+    assert listed <= names, listed - names
+
+
+CHEAP = [n for n in strategies.names() if n not in DISCRETE_ONLY and n not in SLOW and n not in MODEL and n not in ELSEWHERE]
+
+@pytest.mark.parametrize("name", CHEAP)
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(space=conditional_spaces(), seed=st.integers(0, 2**31 - 1))
+def test_cheap_strategies_ask_valid_configs(name, space, seed):
+    s = run(space, name, 10, seed)
+    bad = [t.config for t in s.trials if not space.is_valid(t.config)]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("name", sorted(MODEL & set(strategies.names())))
+@settings(max_examples=1, deadline=None)
+@given(space=conditional_spaces(), seed=st.integers(0, 2**31 - 1))
+def test_model_strategies_ask_valid_configs(name, space, seed):
+    n = space.dim + 3 + 2     # past the initial design: two asks from the surrogate and the acquisition optimiser
+    s = run(space, name, n, seed)
+    assert all(space.is_valid(t.config) for t in s.trials)
+    assert s.best.value <= min(value(c) for c in space.sample(8, seed=seed)) + 1.0   # it runs, and the study records values
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(SLOW))
+def test_slow_strategies_ask_valid_configs(name):
+    sp = conditional_spaces().example()
+    s = run(sp, name, 12, 0)
+    assert all(sp.is_valid(t.config) for t in s.trials)
+
+
+@pytest.mark.parametrize("name", sorted(DISCRETE_ONLY))
+def test_discrete_strategies_on_conditional_spaces(name):
+    "They refuse float spaces with one line; on a discrete conditional space they still read inactive parameters (xfail until nas.py uses Space.complete)."
+    fl = Space(a=Categorical({"x": {"f": Float(0, 1)}, "y": None}))
+    with pytest.raises(Exception, match="discrete spaces"): run(fl, name, 3, 0)
+    disc = Space(opt=Categorical({"a": {"k": Int(1, 5)}, "b": {"m": Categorical(["x", "y", "z"])}}), n=Int(1, 4))
+    try: s = run(disc, name, 14, 0)
+    except KeyError: pytest.xfail(f"{name} {DISCRETE_ONLY[name]}")
+    assert all(disc.is_valid(t.config) for t in s.trials)
+
+
+def test_bo_on_conditional_space_finds_the_branch_optimum():
+    "BO on a two-branch space: the optimum (0) sits in branch 'b' at y = 0.7; 25 trials get within 0.05 of it."
+    sp = Space(br=Categorical({"a": {"x": Float(0, 1)}, "b": {"y": Float(0, 1), "z": Int(1, 4)}}))
+    f = lambda c: 1 + (c["x"] - 0.5) ** 2 if c["br"] == "a" else (c["y"] - 0.7) ** 2 + 0.1 * (c["z"] - 1)
+    s = Study(sp, strategy="bo", seed=0).optimize(f, 25, show_progress=False)
+    assert all(sp.is_valid(t.config) for t in s.trials)
+    assert s.best.config["br"] == "b" and s.best.value < 0.05, s.best
