@@ -123,17 +123,18 @@ class TabularNB201:
 from ..core import Result
 from ..moproblems import MOProblem, _front2d_idx
 
-# %% ../../nbs/42_nas.benchmarks.ipynb #56990d5f
+# %% ../../nbs/42_nas.benchmarks.ipynb #e13e8741
 def _nd_rows(Y: Tensor # [n, m] objectives, minimised
             ) -> Tensor: # indices of the non-dominated rows, sorted by the first objective
-    "Non-dominated rows of a table: a sort in 2-D, chunked pairwise comparisons beyond."
+    "Non-dominated rows of a table: a sort in 2-D; beyond, a sweep in lexicographic order against the front so far."
     if Y.shape[1] == 2: return _front2d_idx(Y)
-    keep = torch.zeros(len(Y), dtype=torch.bool)
-    for i in range(0, len(Y), 256):
-        B = Y[i:i + 256, None, :]
-        keep[i:i + 256] = ~((Y[None] <= B).all(-1) & (Y[None] < B).any(-1)).any(-1)
-    idx = torch.nonzero(keep)[:, 0]
-    return idx[torch.argsort(Y[idx, 0], stable=True)]
+    Yn = Y.numpy()
+    front, F = [], np.empty((0, Yn.shape[1]))
+    for i in np.lexsort(Yn.T[::-1]):      # a dominating row comes first, and is on the front or dominated by a row that is
+        y = Yn[i]
+        if len(F) and ((F <= y).all(1) & (F < y).any(1)).any(): continue
+        front.append(int(i)); F = np.vstack([F, y])
+    return torch.tensor(front, dtype=torch.long)
 
 class NB201Latency(MOProblem):
     "NAS-Bench-201 with hardware costs: validation error (%) of one training seed against latency (ms) [and size (M params)]."
