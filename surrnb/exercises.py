@@ -6,7 +6,7 @@ Docs: https://surrnb.github.io/surrnb/exercises.html.md"""
 
 # %% ../nbs/80_exercises.ipynb #99f7945d
 from __future__ import annotations
-import math
+import math, re
 from dataclasses import dataclass, field
 import numpy as np
 import torch
@@ -33,7 +33,9 @@ __all__ = ['EXERCISES', 'FORRESTER_MIN', 'Check', 'exercise', 'exercise_table', 
            'check_bar_moments', 'check_bar_log_density', 'check_spearman', 'check_conformal_scale', 'check_fidelity',
            'check_mf_bias', 'check_one_cycle', 'check_error_rate', 'check_lc_curve', 'check_stop_rule', 'check_naswot',
            'check_conv_flops', 'check_mixed_op', 'check_derive', 'check_bracket_cost', 'check_incumbent',
-           'check_proxy_topk', 'check_nas_regret', 'check_reservoir_prob', 'check_metropolis']
+           'check_proxy_topk', 'check_nas_regret', 'check_reservoir_prob', 'check_metropolis', 'check_constant_liar',
+           'check_unstandardize', 'check_nb201_string', 'check_conv_params', 'check_lowpass', 'check_spectral_conv',
+           'check_fifo', 'check_exactly_once', 'check_gaussian_loglik', 'check_credible_interval']
 
 # %% ../nbs/80_exercises.ipynb #888b8080
 @dataclass
@@ -1239,4 +1241,179 @@ def check_metropolis(fn # fn(logp_new [n], logp_old [n]) -> acceptance probabili
     want = (new - old).exp().clamp(max=1.0)
     got = _tensor(c, _call(c, fn, new.clone(), old.clone()), (5,), "the probabilities")
     _compare(c, got, want, {"the ratio reversed, p(old) / p(new)": (old - new).exp().clamp(max=1.0)}, what="the probabilities")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #f3fcfdf7
+@exercise("21_search.bo.ipynb", "Constant-liar fantasies for pending trials", 10)
+def check_constant_liar(fn # fn(y [n], k, kind) -> y followed by k lies: min(y), mean(y) or max(y) for kind "min"/"mean"/"max"
+                       ) -> Check:
+    "Check `fn` against the constant liar: each pending trial is told the same made-up value before the next fit."
+    c = Check("constant liar")
+    y = torch.tensor([0.7, 0.2, 1.5, 0.9], dtype=torch.float64)
+    lie = {"min": y.min(), "mean": y.mean(), "max": y.max()}
+    for kind in ("min", "mean", "max"):
+        want = torch.cat([y, lie[kind].repeat(3)])
+        got = _tensor(c, _call(c, fn, y.clone(), 3, kind), (7,), "the fantasised y")
+        _compare(c, got, want, {"the last observed value as the lie": torch.cat([y, y[-1].repeat(3)]),
+                                "'min' and 'max' swapped": torch.cat([y, {"min": y.max(), "mean": y.mean(), "max": y.min()}[kind].repeat(3)])},
+                 what=f"the fantasised y (kind {kind!r})")
+        if not c.ok: break
+    return c
+
+@exercise("21_search.bo.ipynb", "Undo the standardisation of y", 10)
+def check_unstandardize(fn # fn(mean_s [m], var_s [m], y [n]) -> (mean, var) in y's units; the model saw (y - y.mean()) / y.std()
+                       ) -> Check:
+    "Check `fn` against mean = y_bar + s mean_s and var = s^2 var_s with s = y.std()."
+    c = Check("unstandardise")
+    g = torch.Generator().manual_seed(31)
+    y = torch.randn(12, generator=g, dtype=torch.float64) * 30 + 100
+    ms, vs = torch.randn(5, generator=g, dtype=torch.float64), torch.rand(5, generator=g, dtype=torch.float64) + 0.05
+    s = y.std()
+    res = _call(c, fn, ms.clone(), vs.clone(), y.clone())
+    if res is None: return c
+    if not (isinstance(res, (tuple, list)) and len(res) == 2): c.problems.append("return a pair (mean, variance)"); return c
+    _compare(c, _tensor(c, res[0], (5,), "the mean"), y.mean() + s * ms, {"the mean without y.mean() added back": s * ms}, what="the mean")
+    _compare(c, _tensor(c, res[1], (5,), "the variance"), s ** 2 * vs, {"the variance scaled by s (it scales by s^2)": s * vs,
+                                                                        "the variance with y.mean() added": y.mean() + s ** 2 * vs}, what="the variance")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #7ce81195
+@exercise("40_nas.spaces.ipynb", "The NAS-Bench-201 cell string", 10)
+def check_nb201_string(fn # fn(ops: 6 op names, edges 1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2) -> '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'
+                      ) -> Check:
+    "Check `fn` against NAS-Bench-201's string of a cell: node by node, each input edge as op~source."
+    c = Check("NB201 cell string")
+    g = torch.Generator().manual_seed(32)
+    for _ in range(4):
+        ops = tuple(NB201_OPS[i] for i in torch.randint(0, 5, (6,), generator=g).tolist())
+        want = f"|{ops[0]}~0|+|{ops[1]}~0|{ops[2]}~1|+|{ops[3]}~0|{ops[4]}~1|{ops[5]}~2|"
+        got = _call(c, fn, ops)
+        c.cases += 1
+        if got is None: break
+        if got != want:
+            msg = f"for {ops} you return {got!r}, expected {want!r}"
+            if isinstance(got, str) and re.sub(r"~\d", "", got) == re.sub(r"~\d", "", want):
+                msg += " — the ops are right, the ~source indices are not"
+            c.problems.append(msg); break
+    return c
+
+@exercise("40_nas.spaces.ipynb", "Parameters of a convolution", 5)
+def check_conv_params(fn # fn(c_in, c_out, k, groups, bias) -> number of weights of a k x k Conv2d
+                     ) -> Check:
+    "Check `fn` against C_out (C_in / g) k^2 (+ C_out with a bias)."
+    c = Check("convolution parameters")
+    for ci, co, k, gr, b in [(16, 32, 3, 1, True), (32, 32, 3, 32, False), (3, 8, 1, 1, False), (64, 64, 5, 4, True)]:
+        want = torch.tensor(float(co * (ci // gr) * k * k + (co if b else 0)), dtype=torch.float64)
+        got = _tensor(c, _call(c, fn, ci, co, k, gr, b), (), "the parameters")
+        _compare(c, got, want, {"the groups ignored (C_in instead of C_in / g)": torch.tensor(float(co * ci * k * k + (co if b else 0))),
+                                "the bias left out": torch.tensor(float(co * (ci // gr) * k * k))},
+                 rtol=1e-12, atol=0.5, what=f"parameters of a {k}x{k} conv {ci}->{co} (groups {gr}, bias {b})")
+        if not c.ok: break
+    return c
+
+# %% ../nbs/80_exercises.ipynb #2982d469
+@exercise("51_pde.models.ipynb", "Keep the lowest Fourier modes", 10)
+def check_lowpass(fn # fn(v [b,n] real, k) -> v with every rfft mode >= k set to zero, as a real [b,n] signal
+                 ) -> Check:
+    "Check `fn` against irfft(rfft(v) with modes k and above zeroed, n): what an FNO layer keeps."
+    c = Check("low-pass in Fourier space")
+    g = torch.Generator().manual_seed(33)
+    v = torch.randn(3, 32, generator=g, dtype=torch.float64)
+    for k in (1, 4, 9):
+        V = torch.fft.rfft(v); V[..., k:] = 0
+        want = torch.fft.irfft(V, n=32)
+        V1 = torch.fft.rfft(v); V1[..., k + 1:] = 0
+        got = _tensor(c, _call(c, fn, v.clone(), k), (3, 32), "the filtered signal")
+        _compare(c, got, want, {"k + 1 modes kept (mode 0, the mean, is the first of the k)": torch.fft.irfft(V1, n=32)},
+                 what=f"the filtered signal (k={k})")
+        if not c.ok: break
+    return c
+
+@exercise("51_pde.models.ipynb", "A spectral convolution", 20)
+def check_spectral_conv(fn # fn(v [b,ci,n] real, R [ci,co,k] complex) -> [b,co,n]: irfft(sum_i R[i,o,m] rfft(v)[b,i,m] for m < k)
+                       ) -> Check:
+    "Check `fn` against the FNO layer's spectral convolution: rfft, multiply the k lowest modes by R over channels, irfft."
+    c = Check("spectral convolution")
+    g = torch.Generator().manual_seed(34)
+    v = torch.randn(2, 3, 32, generator=g, dtype=torch.float64)
+    R = torch.complex(torch.randn(3, 3, 6, generator=g, dtype=torch.float64), torch.randn(3, 3, 6, generator=g, dtype=torch.float64))
+    def ref(Rm):
+        V = torch.fft.rfft(v); out = torch.zeros(2, 3, V.shape[-1], dtype=V.dtype)
+        out[..., :6] = torch.einsum("bim,iom->bom", V[..., :6], Rm)
+        return torch.fft.irfft(out, n=32)
+    got = _tensor(c, _call(c, fn, v.clone(), R.clone()), (2, 3, 32), "the output")
+    _compare(c, got, ref(R), {"R indexed [out, in] instead of [in, out]": ref(R.transpose(0, 1))}, what="the output")
+    return c
+
+# %% ../nbs/80_exercises.ipynb #273188b7
+@exercise("52_pde.online.ipynb", "A FIFO buffer", 5)
+def check_fifo(fn # fn(stream [n], capacity) -> what a FIFO buffer of that capacity holds at the end, oldest first
+              ) -> Check:
+    "Check `fn` against a bounded first-in-first-out buffer: the newest `capacity` samples, in arrival order."
+    c = Check("FIFO buffer")
+    s = torch.arange(10, dtype=torch.float64) * 1.5
+    for cap in (4, 10, 1):
+        want = s[-cap:]
+        got = _tensor(c, _call(c, fn, s.clone(), cap), (cap,), "the buffer")
+        _compare(c, got, want, {"the first samples (a buffer that stops accepting when full)": s[:cap],
+                                "the newest samples, newest first": s[-cap:].flip(0)}, what=f"the buffer (capacity {cap})")
+        if not c.ok: break
+    return c
+
+@exercise("52_pde.online.ipynb", "Count samples lost and seen twice", 10)
+def check_exactly_once(fn # fn(produced [n] sample ids, consumed [m] ids) -> (missing, duplicated): ids never consumed, extra consumptions
+                      ) -> Check:
+    "Check `fn` against the exactly-once accounting: produced ids never consumed, and consumptions beyond the first."
+    c = Check("exactly once")
+    cases = [([1, 2, 3, 4, 5], [1, 2, 2, 4, 5, 5, 5], 1, 3), ([7, 8], [8, 7], 0, 0), ([1, 2, 3], [], 3, 0)]
+    for prod, cons, miss, dup in cases:
+        res = _call(c, fn, torch.tensor(prod), torch.tensor(cons, dtype=torch.long))
+        if res is None: break
+        if not (isinstance(res, (tuple, list)) and len(res) == 2): c.problems.append("return a pair (missing, duplicated)"); break
+        m = _tensor(c, res[0], (), "missing"); d = _tensor(c, res[1], (), "duplicated")
+        _compare(c, m, torch.tensor(float(miss), dtype=torch.float64), what=f"missing for produced {prod}, consumed {cons}")
+        _compare(c, d, torch.tensor(float(dup), dtype=torch.float64),
+                 {"the number of ids seen more than once (count every extra consumption)": torch.tensor(float(len({i for i in cons if cons.count(i) > 1})))},
+                 what=f"duplicated for produced {prod}, consumed {cons}")
+        if not c.ok: break
+    return c
+
+# %% ../nbs/80_exercises.ipynb #d43b02c3
+@exercise("53_pde.inverse.ipynb", "The Gaussian log-likelihood of observations", 10)
+def check_gaussian_loglik(fn # fn(pred [m], obs [m], sigma) -> sum_i log N(obs_i; pred_i, sigma^2)
+                         ) -> Check:
+    "Check `fn` against -sum (obs - pred)^2 / (2 sigma^2) - m log(sigma sqrt(2 pi))."
+    c = Check("Gaussian log-likelihood")
+    g = torch.Generator().manual_seed(35)
+    pred = torch.randn(20, generator=g, dtype=torch.float64); obs = pred + 0.1 * torch.randn(20, generator=g, dtype=torch.float64)
+    for sigma in (0.1, 0.5):
+        want = torch.distributions.Normal(pred, sigma).log_prob(obs).sum()
+        r = ((obs - pred) ** 2).sum()
+        got = _tensor(c, _call(c, fn, pred.clone(), obs.clone(), sigma), (), "log p")
+        _compare(c, got, want, {"the misfit term alone (the normalising constant matters when sigma is inferred)": -r / (2 * sigma ** 2),
+                                "sigma where sigma^2 belongs": -r / (2 * sigma) - 20 * math.log(sigma * math.sqrt(2 * math.pi))},
+                 what=f"log p (sigma {sigma})")
+        if not c.ok: break
+    return c
+
+@exercise("53_pde.inverse.ipynb", "Posterior mean and credible interval from samples", 10)
+def check_credible_interval(fn # fn(samples [s,d], p) -> (mean [d], low [d], high [d]): the central p interval from quantiles
+                           ) -> Check:
+    "Check `fn` against the sample mean and the (1-p)/2 and (1+p)/2 quantiles per parameter."
+    c = Check("credible interval")
+    g = torch.Generator().manual_seed(36)
+    S = torch.randn(4000, 2, generator=g, dtype=torch.float64).exp() * torch.tensor([1.0, 0.2], dtype=torch.float64)   # skewed
+    for p in (0.9, 0.5):
+        res = _call(c, fn, S.clone(), p)
+        if res is None: break
+        if not (isinstance(res, (tuple, list)) and len(res) == 3): c.problems.append("return (mean, low, high)"); break
+        lo, hi = torch.quantile(S, (1 - p) / 2, dim=0), torch.quantile(S, (1 + p) / 2, dim=0)
+        m, sd = S.mean(0), S.std(0)
+        z = stats.norm.ppf((1 + p) / 2)
+        _compare(c, _tensor(c, res[0], (2,), "the mean"), m, what="the mean")
+        _compare(c, _tensor(c, res[1], (2,), "low"), lo, {"mean - z std (a Gaussian interval; the posterior is skewed)": m - z * sd,
+                                                          "the p quantile instead of the (1 - p)/2 one": torch.quantile(S, 1 - p, dim=0)},
+                 rtol=1e-6, what=f"low (p={p})")
+        _compare(c, _tensor(c, res[2], (2,), "high"), hi, {"mean + z std (a Gaussian interval; the posterior is skewed)": m + z * sd}, rtol=1e-6, what=f"high (p={p})")
+        if not c.ok: break
     return c
