@@ -15,7 +15,7 @@ from .solvers import PDEProblem, get_pde_problem, periodic_grid
 
 # %% auto #0
 __all__ = ['rel_l2', 'MLP', 'SpectralConv1d', 'SpectralConv2d', 'FNO1d', 'FNO2d', 'NeuralSurrogate', 'init_scale', 'train_step',
-           'fit_surrogate', 'HeatPINN', 'fit_pinn']
+           'fit_surrogate', 'EnsembleSurrogate', 'HeatPINN', 'fit_pinn']
 
 # %% ../../nbs/51_pde.models.ipynb #1a810490
 def rel_l2(pred: Tensor, # predictions [b, *grid]
@@ -175,7 +175,8 @@ def train_step(model: NeuralSurrogate, opt: torch.optim.Optimizer, # the model a
     init_scale(model, u)
     u = u.to(device=x.device, dtype=torch.float32)
     opt.zero_grad()
-    loss = F.mse_loss(model(x) / model.scale, u / model.scale)
+    out = model(x)                                                   # [b, *grid], or [E, b, *grid] for an ensemble
+    loss = F.mse_loss(out / model.scale, (u / model.scale).expand_as(out))
     loss.backward(); opt.step()
     return loss.item()
 
@@ -195,6 +196,33 @@ def fit_surrogate(model: NeuralSurrogate, theta: Tensor, u: Tensor, # model, par
         i = torch.randint(len(X), (bs,), generator=g)
         train_step(model, opt, X[i], u[i]); sched.step()
     return model
+
+# %% ../../nbs/51_pde.models.ipynb #ac4c8e95
+class _Members(nn.Module):
+    "Several networks applied to the same input: outputs stacked [E, b, ...]."
+    def __init__(self, nets: list): super().__init__(); self.nets = nn.ModuleList(nets)
+    def forward(self, x): return torch.stack([n(x) for n in self.nets])
+
+class EnsembleSurrogate(NeuralSurrogate):
+    "E networks of one kind trained side by side: `predict` is their mean [b, *grid], `members` each one's [E, b, *grid]."
+    def __init__(self, problem: PDEProblem | str, # the parametric PDE (or its name)
+                 kind: str = "fno", # "fno" or "mlp"
+                 members: int = 3, # ensemble size E >= 2
+                 **kwargs # passed to each network
+                ):
+        if members < 2: raise SurrnbError(f"an ensemble needs at least 2 members, got {members}; use NeuralSurrogate for one")
+        super().__init__(problem, kind, **kwargs)
+        self.net = _Members([self.net] + [NeuralSurrogate(self.problem, kind, **kwargs).net for _ in range(members - 1)])
+    def members(self, theta: Tensor) -> Tensor:
+        "Each member's prediction [E, b, *grid] (float64, CPU)."
+        with torch.no_grad(): return self(self.features(theta)).double().cpu()
+    def predict(self, theta: Tensor) -> Tensor:
+        "The members' mean [b, *grid] (float64, CPU)."
+        return self.members(theta).mean(0)
+    def disagreement(self, theta: Tensor) -> Tensor:
+        "D(theta) [b]: the members' variance summed over the grid, relative to the squared mean."
+        P = self.members(theta).flatten(2)
+        return P.var(0).sum(1) / P.mean(0).pow(2).sum(1).clamp_min(1e-12)
 
 # %% ../../nbs/51_pde.models.ipynb #7ca70440
 class HeatPINN(nn.Module):

@@ -12,12 +12,12 @@ import numpy as np
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from ..core import SurrnbError
+from ..core import SurrnbError, derive_seed
 from .solvers import PDEProblem, get_pde_problem
-from .models import NeuralSurrogate, rel_l2, train_step, init_scale
+from .models import NeuralSurrogate, EnsembleSurrogate, rel_l2, train_step, init_scale
 
 # %% auto #0
-__all__ = ['SampleBuffer', 'ProducerPool', 'RunResult', 'train_online', 'generate', 'train_offline', 'kill_producer_at']
+__all__ = ['SampleBuffer', 'ProducerPool', 'RunResult', 'choose', 'train_online', 'generate', 'train_offline', 'kill_producer_at']
 
 # %% ../../nbs/52_pde.online.ipynb #5e3cb73a
 class SampleBuffer:
@@ -93,6 +93,25 @@ def _producer(pid: int, # producer id
     except (BrokenPipeError, EOFError, KeyboardInterrupt): pass
     finally: conn.close()
 
+def _request_producer(pid: int, # producer id
+                      problem: PDEProblem, # what to solve
+                      conn, # the write end of this producer's result pipe
+                      req, # the read end of its request pipe: (first seq, parameter sets [m, dim]) messages
+                      stop, # a multiprocessing Event: stop when set
+                      nice: int = 0 # added to the process's niceness
+                     ):
+    "Producer process body for chosen parameters: solve each request and send (pid, seq, theta, u) per parameter set, until stopped."
+    torch.set_num_threads(1)
+    if nice: os.nice(nice)
+    try:
+        while not stop.is_set():
+            if not req.poll(0.05): continue
+            seq, th = req.recv()
+            u = problem.solve(torch.as_tensor(th))
+            for i, (t_, u_) in enumerate(zip(th, u.numpy())): conn.send((pid, seq + i, t_, u_.astype(np.float32)))
+    except (BrokenPipeError, EOFError, KeyboardInterrupt): pass
+    finally: conn.close(); req.close()
+
 # %% ../../nbs/52_pde.online.ipynb #c301cb54
 class ProducerPool:
     "K solver processes streaming keyed samples; a producer whose pipe ends unexpectedly is restarted where it stopped."
@@ -102,7 +121,8 @@ class ProducerPool:
                  chunk: int = 8, # parameter sets per batched solver call
                  start_method: str | None = None, # multiprocessing start method; default "fork" where it exists (starts in ms), else "spawn"
                  max_restarts: int = 20, # give up (SurrnbError) after this many restarts in total
-                 nice: int = 0 # niceness added to the producers (> 0: they use the CPU time the trainer leaves)
+                 nice: int = 0, # niceness added to the producers (> 0: they use the CPU time the trainer leaves)
+                 requests: bool = False # producers solve the parameter sets sent with `request` instead of drawing their own
                 ):
         if k < 1: raise SurrnbError(f"k={k} producers; use k >= 1")
         import multiprocessing as mp
@@ -111,6 +131,7 @@ class ProducerPool:
         self.ctx = mp.get_context(start_method)
         self.procs, self.conns, self.next_seq = {}, {}, {p: 0 for p in range(k)}
         self.restarts = self.received = 0
+        self.requests, self.req, self.pending = requests, {}, {p: [] for p in range(k)}   # pending: (seq, theta) sent, not yet received
         self.stop_event, self.t_start, self.t_last = self.ctx.Event(), None, None
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
@@ -121,8 +142,17 @@ def _launch(self: ProducerPool, pid: int):
     "Start producer `pid` at its next expected sequence number."
     from surrnb.pde.online import _producer      # by reference, so that 'spawn' finds it from a notebook too
     r, w = self.ctx.Pipe(duplex=False)
-    p = self.ctx.Process(target=_producer, args=(pid, self.next_seq[pid], self.problem, w, self.seed, self.chunk, self.stop_event, self.nice), daemon=True)
-    p.start(); w.close()                          # only the child holds the write end: its death means end-of-file here
+    if self.requests:
+        from surrnb.pde.online import _request_producer
+        qr, qw = self.ctx.Pipe(duplex=False)
+        p = self.ctx.Process(target=_request_producer, args=(pid, self.problem, w, qr, self.stop_event, self.nice), daemon=True)
+        p.start(); w.close(); qr.close()
+        self.req[pid] = qw
+        if self.pending[pid]:                     # a restart: what the dead process had not delivered, once more, same keys
+            self.req[pid].send((self.pending[pid][0][0], np.stack([t for _, t in self.pending[pid]])))
+    else:
+        p = self.ctx.Process(target=_producer, args=(pid, self.next_seq[pid], self.problem, w, self.seed, self.chunk, self.stop_event, self.nice), daemon=True)
+        p.start(); w.close()                      # only the child holds the write end: its death means end-of-file here
     self.procs[pid], self.conns[pid] = p, r
 
 @patch
@@ -136,12 +166,26 @@ def start(self: ProducerPool) -> ProducerPool:
 def _restart(self: ProducerPool, pid: int):
     "Reap a producer whose pipe ended and start a new one where it stopped."
     self.conns.pop(pid).close()
+    if pid in self.req: self.req.pop(pid).close()
     p = self.procs.pop(pid); p.join(timeout=5)
     if self.stop_event.is_set(): return
     self.restarts += 1
     if self.restarts > self.max_restarts:
         self.stop(); raise SurrnbError(f"producers crashed {self.restarts} times (last exit code {p.exitcode}); check the solver and the problem")
     self._launch(pid)
+
+@patch
+def request(self: ProducerPool, pid: int, # the producer to solve them
+            theta: Tensor # parameter sets [m, dim] in [0, 1]
+           ) -> list[tuple]:
+    "Send parameter sets to producer `pid` (a pool made with `requests=True`); returns their keys (pid, seq)."
+    if not self.requests: raise SurrnbError("this pool draws its own parameters; make it with requests=True to send them")
+    th = self.problem.check(theta).numpy()
+    seq = self.next_seq[pid] + len(self.pending[pid])
+    self.pending[pid] += [(seq + i, t) for i, t in enumerate(th)]
+    try: self.req[pid].send((seq, th))
+    except (BrokenPipeError, OSError): pass       # the producer is dead: its restart sends everything pending again
+    return [(pid, seq + i) for i in range(len(th))]
 
 # %% ../../nbs/52_pde.online.ipynb #005a386d
 @patch
@@ -160,6 +204,7 @@ def poll(self: ProducerPool, timeout: float = 0.0, # seconds to wait for the fir
             except (EOFError, OSError): self._restart(pid); continue
             if msg[1] != self.next_seq[pid]:
                 raise SurrnbError(f"producer {pid} sent seq {msg[1]}, expected {self.next_seq[pid]}; the pipe is corrupted")
+            if self.requests: self.pending[pid].pop(0)
             self.next_seq[pid] += 1; out.append(msg)
     if out: self.received += len(out); self.t_last = time.perf_counter()
     return out
@@ -172,8 +217,8 @@ def stop(self: ProducerPool):
     for p in self.procs.values():
         p.join(timeout=2)
         if p.is_alive(): p.kill(); p.join(timeout=2)
-    for c in self.conns.values(): c.close()
-    self.procs, self.conns = {}, {}
+    for c in list(self.conns.values()) + list(self.req.values()): c.close()
+    self.procs, self.conns, self.req = {}, {}, {}
 
 @patch
 def throughput(self: ProducerPool) -> float:
@@ -207,7 +252,21 @@ def _device(device):
     return torch.device(device if device is not None else ("cuda" if torch.cuda.is_available() else "cpu"))
 
 def _cosine_lr(opt, lr0, frac):
+    "Cosine decay from lr0 to 0 as `frac` goes from 0 to 1 (the larger of the time and the step fraction spent)."
     for g in opt.param_groups: g["lr"] = lr0 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))
+
+def choose(model: NeuralSurrogate, # the surrogate being trained (an `EnsembleSurrogate` for "disagreement")
+           n: int, # how many parameter sets
+           how: str = "disagreement", # "random": uniform draws; "disagreement": where the ensemble disagrees most
+           candidates: int = 256, # uniform candidates scored for "disagreement"
+           seed: int = 0 # seed of the draws
+          ) -> Tensor:
+    "The next n parameter sets [n, dim] to solve: uniform, or the n of `candidates` uniform draws with the largest disagreement."
+    if how == "random": return model.problem.sample(n, seed)
+    if how != "disagreement": raise SurrnbError(f"unknown acquisition {how!r}; choose 'random' or 'disagreement'")
+    if not isinstance(model, EnsembleSurrogate): raise SurrnbError("acquire='disagreement' needs an EnsembleSurrogate; build the model with EnsembleSurrogate(problem, ...)")
+    cand = model.problem.sample(max(candidates, n), seed)
+    return cand[model.disagreement(cand).topk(n).indices]
 
 def _evaluate(model, test, t, res):
     "Score the model on the test set; the time this takes is kept off the run's clock."
@@ -234,19 +293,33 @@ def train_online(model: NeuralSurrogate, # the surrogate to train (its problem i
                  seed: int = 0, chunk: int = 8, start_method: str | None = None,
                  nice: int = 0, # niceness added to the producers (> 0: the trainer gets the CPU first)
                  device=None, # training device (default: cuda when present)
-                 callback=None # callback(pool, result) after every step; may kill producers to test recovery
+                 callback=None, # callback(pool, result) after every step; may kill producers to test recovery
+                 acquire: str | None = None, # None: producers draw keyed uniform parameters; "random" or "disagreement": the trainer
+                                             # chooses them (`choose`) and sends them to the producers (needs `budget` and `max_steps`)
+                 candidates: int = 256, # uniform candidates scored per request (acquire="disagreement")
+                 spread: float = 0.5 # with `acquire`: the budget is requested evenly over this fraction of `max_steps`
                 ) -> RunResult:
     "Train `model` while K producers stream solver samples into a bounded buffer; returns the run's history and counts."
+    if acquire is not None and (budget is None or max_steps is None):
+        raise SurrnbError(f"acquire={acquire!r} spreads a sample budget over the steps; pass budget= and max_steps=")
+    if acquire is not None: choose(model, 1, acquire, 2)                     # a bad acquisition or model fails here, before any process starts
     dev = _device(device); model.to(dev)
     res, buf = RunResult("online"), SampleBuffer(capacity, policy, seed)
+    requested = 0
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     t0 = time.perf_counter(); last_eval = -1e9; t_train = 0.0
-    pool = ProducerPool(model.problem, k, seed, chunk, start_method, nice=nice).start()
+    pool = ProducerPool(model.problem, k, seed, chunk, start_method, nice=nice, requests=acquire is not None).start()
     try:
         while True:
             el = time.perf_counter() - t0 - res.eval_time
             if el >= time_limit or (max_steps is not None and res.steps >= max_steps): break
             if stop_at_budget and budget is not None and res.consumed >= budget and res.steps * bs >= budget: break
+            if acquire is not None and pool.conns:                                # ask for what this step allows
+                allowed = min(budget, watermark + (budget - watermark) * res.steps / max(spread * max_steps, 1))
+                while requested < allowed:
+                    n = min(chunk, budget - requested)
+                    th = choose(model, n, acquire if requested >= watermark else "random", candidates, derive_seed("acquire", seed, requested))
+                    pool.request(min(pool.pending, key=lambda q: len(pool.pending[q])), th); requested += n
             if pool.conns:
                 for pid, seq, th, u in pool.poll(timeout=0.0 if len(buf) >= watermark else 0.05,
                                                  max_items=max_new_per_step if len(buf) >= watermark and max_new_per_step else 512):
@@ -256,7 +329,7 @@ def train_online(model: NeuralSurrogate, # the surrogate to train (its problem i
                     res.producer_rate = pool.throughput(); pool.stop()
             if len(buf) < min(watermark, budget or watermark): continue
             ts = time.perf_counter()
-            _cosine_lr(opt, lr, el / time_limit)
+            _cosine_lr(opt, lr, el / time_limit if max_steps is None else max(el / time_limit, res.steps / max_steps))
             th, u = buf.batch(bs)
             train_step(model, opt, model.features(th), u.to(dev)); res.steps += 1
             t_train += time.perf_counter() - ts
@@ -309,7 +382,7 @@ def train_offline(model: NeuralSurrogate, # the surrogate to train
         el = time.perf_counter() - t0 - res.eval_time
         if el >= time_limit or (max_steps is not None and res.steps >= max_steps): break
         ts = time.perf_counter()
-        _cosine_lr(opt, lr, el / time_limit)
+        _cosine_lr(opt, lr, el / time_limit if max_steps is None else max(el / time_limit, res.steps / max_steps))
         i = torch.randint(n, (bs,), generator=g)
         train_step(model, opt, X[i], U[i]); res.steps += 1
         t_train += time.perf_counter() - ts
