@@ -56,6 +56,14 @@ def add_resolver(self: Registry, fn: Callable, # fn(normalised name) -> factory 
     "Resolve whole families of names by a rule (e.g. `bo-NAME` for any surrogate NAME)."
     self._resolvers.append((fn, listing))
 
+@contextlib.contextmanager
+def _quiet_logs():
+    "Silence log records below ERROR while third-party modules import (e.g. torch's 'No CUDA runtime is found' on CPU machines)."
+    prev = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try: yield
+    finally: logging.disable(prev)
+
 @patch
 def _autoload(self: Registry):
     "Import the declared modules (a package: each of its modules) once; only a missing optional dependency is tolerated."
@@ -65,7 +73,7 @@ def _autoload(self: Registry):
     while todo:
         m = todo.pop(0)
         try:
-            with warnings.catch_warnings():  # third-party import-time warnings are not the user's business
+            with warnings.catch_warnings(), _quiet_logs():  # third-party import-time warnings are not the user's business
                 warnings.simplefilter("ignore")
                 mod = importlib.import_module(m)
         except ImportError as e:
