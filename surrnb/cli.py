@@ -51,8 +51,16 @@ def _float(s):
 
 def _csv(s): return [x.strip() for x in s.split(",") if x.strip()]
 
-def default_strategy() -> str:
-    "BO when its module is available, else Sobol."
+def _directions(s):
+    ds = _csv(s)
+    bad = [d for d in ds if d not in ("minimize", "maximize")]
+    if bad or not ds: raise argparse.ArgumentTypeError(f"expected a comma-separated list of minimize/maximize, got {s!r}")
+    return ds
+
+def default_strategy(n_objectives: int = 1 # how many values each trial returns
+                    ) -> str:
+    "BO when its module is available, else Sobol; with several objectives EHVI, else NSGA-II, else random search."
+    if n_objectives > 1: return next(s for s in ("ehvi", "nsga2", "random") if s in strategies)
     return "bo" if "bo" in strategies else "sobol"
 
 def surrnb_version() -> str:
@@ -102,39 +110,56 @@ def _open_study(a, strategy):
         if a.problem: raise SurrnbError("give either a PROBLEM or --objective, not both")
         if not a.space: raise SurrnbError("--objective needs --space FILE (JSON or YAML) describing its parameters")
         f, space = load_objective(a.objective), load_space(a.space)
-        label, evaluate, optimum = a.objective, f, None
+        label, evaluate, optimum, mo = a.objective, f, None, dict(directions=a.directions, n_constraints=a.n_constraints)
     else:
         if a.space: raise SurrnbError("--space goes with --objective; a registered problem has its own space")
         if not a.problem: raise SurrnbError("give a PROBLEM (see `surrnb list`) or --objective module:function --space FILE")
         prob = get_problem(a.problem, noise=a.noise, seed=a.seed) if a.noise else get_problem(a.problem)
         label, evaluate, space, optimum = prob.name, prob.evaluate, prob.space, prob.optimum
+        mo = dict(directions=list(getattr(prob, "directions", None) or [a.direction]), n_constraints=getattr(prob, "n_constraints", 0))
+        if len(mo["directions"]) > 1:   # the reference point and the true front's hypervolume, for hypervolume plots
+            meta_mo = {"ref_point": list(prob.ref_point)} if getattr(prob, "ref_point", None) is not None else {}
+            try: meta_mo["max_hv"] = float(prob.max_hv)
+            except Exception: pass   # a problem whose true front is unknown
+            mo["meta"] = meta_mo
+    strategy = strategy or default_strategy(len(mo["directions"] or [1]))
     name = a.study or f"{label.replace(':', '.')}-{strategy}-s{a.seed}"
     row = Storage(a.db, readonly=True).load_study(name) if storage_path(a.db) != ":memory:" and Path(storage_path(a.db)).exists() else None
     if row is not None and row["meta"].get("problem") not in (None, label):
         raise SurrnbError(f"study {name!r} in {a.db!r} is a study of {row['meta']['problem']!r}, not {label!r}; use another --study name")
-    study = Study(space, strategy=strategy, direction=a.direction, storage=a.db, name=name, seed=a.seed, optimum=optimum,
-                  meta={"problem": label})
+    if mo["directions"] is None or len(mo["directions"]) == 1: mo["directions"], direction = None, (mo["directions"] or [a.direction])[0]
+    else: direction = "minimize"
+    study = Study(space, strategy=strategy, direction=direction, storage=a.db, name=name, seed=a.seed, optimum=optimum,
+                  meta={"problem": label, **mo.pop("meta", {})}, **mo)
     return label, evaluate, study
 
 def best_table(study, k: int = 5) -> str:
-    "A compact text table of the k best COMPLETE trials (with regret when the optimum is known)."
-    sign = study._sign()
-    done = sorted([t for t in study.trials if str(t.state) == "COMPLETE"], key=lambda t: sign * t.value)[:k]
-    if not done: return "no COMPLETE trials"
+    "A compact text table of the k best feasible COMPLETE trials (with regret when the optimum is known); the Pareto set with several objectives."
     names = list(study.space.names)
     fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)
-    head = ["trial", "value"] + (["regret"] if study.optimum is not None else []) + names
-    rows = [[str(t.number), f"{t.value:.6g}"] + ([f"{abs(t.value - study.optimum):.3g}"] if study.optimum is not None else [])
-            + [fmt(t.config[n]) for n in names] for t in done]
+    if study.n_objectives > 1:
+        done = sorted(study.best_trials, key=lambda t: study._signs()[0] * t.values[0])
+        if not done: return "no feasible COMPLETE trials"
+        head = ["trial"] + [f"value_{i} ({d[:3]})" for i, d in enumerate(study.directions)] + names
+        rows = [[str(t.number)] + [f"{v:.6g}" for v in t.values] + [fmt(t.config.get(n, "")) for n in names] for t in done]
+        title = f"Pareto set: {len(done)} trial(s)" + (f", hypervolume {study.hypervolume():.6g}" if study.meta.get("ref_point") else "")
+    else:
+        sign = study._sign()
+        done = sorted([t for t in study.trials if str(t.state) == "COMPLETE" and t.feasible], key=lambda t: sign * t.value)[:k]
+        if not done: return "no feasible COMPLETE trials" if study.n_constraints else "no COMPLETE trials"
+        head = ["trial", "value"] + (["regret"] if study.optimum is not None else []) + names
+        rows = [[str(t.number), f"{t.value:.6g}"] + ([f"{abs(t.value - study.optimum):.3g}"] if study.optimum is not None else [])
+                + [fmt(t.config.get(n, "")) for n in names] for t in done]
+        title = None
     w = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
     line = lambda r: "  ".join(c.rjust(w[i]) for i, c in enumerate(r))
-    return "\n".join([line(head), line(["-" * x for x in w])] + [line(r) for r in rows])
+    return "\n".join(([title] if title else []) + [line(head), line(["-" * x for x in w])] + [line(r) for r in rows])
 
 def cmd_run(a) -> int:
     "Run or resume a study of a registered problem or of `--objective`."
-    strategy = a.strategy or default_strategy()
     _check_out_path(a.plot, (".png", ".pdf", ".svg"), "--plot")
-    label, evaluate, study = _open_study(a, strategy)
+    label, evaluate, study = _open_study(a, a.strategy)
+    strategy = study._strategy_name()
     objective_arity(evaluate, study.space, getattr(study.strategy, "budgeted", False))   # a usage error, before any trial
     before = study.n_finished
     print(f"study {study.name!r} in {a.db}: {label}, strategy {strategy}, {before} finished trial(s) before this run")
@@ -148,7 +173,8 @@ def cmd_run(a) -> int:
     print(best_table(study))
     if a.plot:
         import matplotlib; matplotlib.use("Agg")
-        ax = study.plot_history(); ax.figure.savefig(a.plot, dpi=120, bbox_inches="tight")
+        ax = study.plot_history() if study.n_objectives == 1 else study.plot_pareto(ref=study.meta.get("ref_point"))
+        (ax if not isinstance(ax, list) else ax[0]).figure.savefig(a.plot, dpi=120, bbox_inches="tight")
         print(f"plot saved to {a.plot}")
     study.storage.close()   # checkpoint the WAL now: later readers see a settled file
     return 0
@@ -225,10 +251,12 @@ def cmd_show(a) -> int:
     study = Study.load(a.study, st)
     s = study.summary()
     if a.json:
-        s["trials"] = [dict(number=t.number, state=str(t.state), value=t.value, budget=t.budget, config=t.config,
+        s["trials"] = [dict(number=t.number, state=str(t.state), value=t.value, values=None if t.values is None else list(t.values),
+                            constraints=None if t.constraints is None else list(t.constraints), budget=t.budget, config=t.config,
                             error=t.error, duration=t.duration, intermediate=t.intermediate) for t in study.trials]
         print(json.dumps(s, indent=1, default=str)); return 0
-    print(f"study {_clean(s['name'])!r}: {s['direction']}, strategy {_clean(s['strategy'])}, seed {s['seed']}, "
+    d = s["direction"] if study.n_objectives == 1 else "[" + ", ".join(study.directions) + "]"
+    print(f"study {_clean(s['name'])!r}: {d}, strategy {_clean(s['strategy'])}, seed {s['seed']}, "
           + ", ".join(f"{v} {k.lower()}" for k, v in s["counts"].items()))
     print(best_table(study))
     return 0
@@ -311,6 +339,8 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--objective", default=None, help="your function as module:function (imported from the current folder)")
     r.add_argument("--space", default=None, help="with --objective: a JSON or YAML file describing the parameters")
     r.add_argument("--direction", choices=["minimize", "maximize"], default="minimize", help="(default minimize)")
+    r.add_argument("--directions", type=_directions, default=None, help="with --objective returning several values: e.g. minimize,maximize")
+    r.add_argument("--n-constraints", type=_int, default=0, dest="n_constraints", help="with --objective returning Result(values, constraints): how many constraints")
     r.add_argument("--strategy", default=None, help="strategy name (default: bo)")
     r.add_argument("--budget", type=_pos_int, default=30, help="total number of trials in the study (default 30)")
     r.add_argument("--seed", type=_int, default=0, help="random seed (default 0)")

@@ -129,15 +129,18 @@ def plot_front(Y, # [n, 2] objective values (in the units to show)
     if Y.shape[1] != 2: raise SurrnbError(f"plot_front draws 2 objectives; got {Y.shape[1]} (plot pairs of columns)")
     ax = ax or plt.subplots(figsize=(5, 4))[1]
     s = torch.tensor([1.0 if mn else -1.0 for mn in minimize], dtype=torch.float64)
-    nd = is_non_dominated(Y * s)
-    F = Y[nd][torch.argsort(Y[nd][:, 0] * s[0], stable=True)]
-    line = ax.step(F[:, 0], F[:, 1], where="post", color=color, label=label)[0]
-    ax.scatter(F[:, 0], F[:, 1], color=line.get_color(), s=18, zorder=3)
+    Z = Y * s                                   # minimised coordinates; drawn back in the user's units
+    nd = is_non_dominated(Z)
+    F = Z[nd][torch.argsort(Z[nd][:, 0], stable=True)]
+    line = ax.step(F[:, 0] * s[0], F[:, 1] * s[1], where="post", color=color, label=label)[0]
+    ax.scatter(F[:, 0] * s[0], F[:, 1] * s[1], color=line.get_color(), s=18, zorder=3)
     if show_points and (~nd).any(): ax.scatter(Y[~nd, 0], Y[~nd, 1], color=line.get_color(), s=8, alpha=0.3)
-    if ref is not None and len(F):
-        r = torch.as_tensor(ref, dtype=torch.float64)
-        xs = torch.cat([F[:, 0], r[:1]]); ys = torch.cat([F[:, 1], F[-1:, 1]])
-        ax.fill_between(xs, ys, r[1].expand_as(ys), step="post", color=line.get_color(), alpha=0.15)
+    if ref is not None:
+        r = torch.as_tensor(ref, dtype=torch.float64) * s
+        G = F[(F < r).all(-1)]                  # only what beats the reference point dominates any volume
+        if len(G):
+            xs, ys = torch.cat([G[:, 0], r[:1]]), torch.cat([G[:, 1], G[-1:, 1]])
+            ax.fill_between(xs * s[0], ys * s[1], (r[1] * s[1]).expand_as(ys), step="post", color=line.get_color(), alpha=0.15)
     ax.set_xlabel("objective 1"); ax.set_ylabel("objective 2")
     if label: ax.legend()
     return ax

@@ -289,12 +289,16 @@ def ask(self: Study, total: int | None = None # refuse to start a trial once the
     if t is not None: return t
     if total is not None and self.storage.n_started(self._id) >= total:
         raise StudyFull(f"study {self.name!r} already holds {total} started trials")
-    for attempt in range(10):   # a suggestion another process made a moment ago is asked again, once the strategy can see it
-        s = self.strategy.ask(self)
-        if not hasattr(s, "config"): s = Suggestion(s)
+    for attempt in range(12):   # a suggestion another process made a moment ago is asked again, once the strategy can see it
+        if attempt < 4:
+            s = self.strategy.ask(self)
+            if not hasattr(s, "config"): s = Suggestion(s)
+        else:   # the strategy keeps proposing stored configs: a random one instead (a duplicate only once these run out too)
+            s = Suggestion(self.space.sample(1, seed=self.trial_seed(self.next_number, "distinct", attempt))[0], s.budget)
+            if attempt == 4: logger.debug(f"study {self.name!r}: the strategy proposed stored configs 4 times; trying random ones")
         try: cfg = self.space.validate(s.config)
         except SurrnbError as e: raise SurrnbError(f"strategy {self._strategy_name()!r} suggested a bad config: {e}") from None
-        t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total, distinct=attempt < 9)
+        t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total, distinct=attempt < 11)
         if t is not None: return t
         if total is not None and self.storage.n_started(self._id) >= total:
             raise StudyFull(f"study {self.name!r} already holds {total} started trials")   # another process was faster

@@ -117,3 +117,33 @@ def test_every_registered_name_resolves_in_a_fresh_interpreter():
             "print('ok', sum(len(r.names()) for r in (problems, strategies, surrogates, executors)))\n")
     r = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr[-2000:]
+
+
+def test_multi_objective_run_and_show(tmp_path):
+    "A two-objective problem: every trial keeps two values; `show` prints the Pareto set; --json has values and constraints."
+    db = str(tmp_path / "mo.db")
+    r = run("run", "branin-currin", "--strategy", "random", "--budget", "30", "--db", db, "--study", "s", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "Pareto set:" in r.stdout and "value_1 (min)" in r.stdout
+    r = run("show", "--db", db, "--study", "s", "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert len(d["trials"]) == 30 and all(len(t["values"]) == 2 and t["constraints"] is None for t in d["trials"])
+    assert d["directions"] == ["minimize", "minimize"] and 1 <= len(d["best_trials"]) <= 30
+    r = run("run", "constrained-branin", "--strategy", "random", "--budget", "8", "--db", db, "--study", "c", "--quiet")
+    assert r.returncode == 0, r.stderr
+    trials = json.loads(run("show", "--db", db, "--study", "c", "--json").stdout)["trials"]
+    assert len(trials) == 8 and all(len(t["constraints"]) == 1 for t in trials)
+
+
+def test_objective_with_directions(tmp_path):
+    "--objective returning two values with --directions; a typo in --directions is a usage error (exit 2)."
+    (tmp_path / "obj.py").write_text("def f(c): return [c['x'] ** 2, (c['x'] - 2) ** 2]\n")
+    (tmp_path / "space.json").write_text(json.dumps({"x": {"type": "float", "low": -1, "high": 3, "log": False}}))
+    r = run("run", "--objective", "obj:f", "--space", "space.json", "--directions", "minimize,maximise", "--budget", "5",
+            "--db", "o.db", "--quiet", cwd=tmp_path)
+    assert r.returncode == 2 and "minimize/maximize" in r.stderr and r.stderr.count("\n") == 1
+    r = run("run", "--objective", "obj:f", "--space", "space.json", "--directions", "minimize,minimize", "--budget", "6",
+            "--db", "o.db", "--study", "o", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(run("show", "--db", "o.db", "--study", "o", "--json", cwd=tmp_path).stdout)["trials"][0]["values"]) == 2

@@ -113,7 +113,8 @@ def test_workers_die_with_a_killed_driver(tmp_path):
     import subprocess, sys, signal, os
     prog = tmp_path / "driver.py"
     prog.write_text("import time\nfrom surrnb.space import Space, Float\nfrom surrnb.study import Study\n"
-                    "def slow(c):\n    time.sleep(120); return c['x']\n"
+                    "import os\n"
+                    f"def slow(c):\n    open(os.path.join({str(tmp_path)!r}, f'started-{{os.getpid()}}'), 'w').close(); time.sleep(120); return c['x']\n"
                     "if __name__ == '__main__':\n"
                     "    Study(Space(x=Float(0, 1)), strategy='random').optimize(slow, n_trials=4, n_workers=2, executor='process')\n")
     err = open(tmp_path / "err.txt", "w")
@@ -125,7 +126,8 @@ def test_workers_die_with_a_killed_driver(tmp_path):
     while len(workers()) < 2 and time.time() - t0 < 90: time.sleep(0.5)   # slow only on a loaded machine
     ws = workers()
     assert len(ws) == 2, (p.poll(), (tmp_path / "err.txt").read_text()[-2000:])
-    time.sleep(10)                                   # let them import and start their trials
+    while len(list(tmp_path.glob("started-*"))) < 2 and time.time() - t0 < 180: time.sleep(0.5)   # both mid-trial (slow to start on a loaded machine)
+    assert len(list(tmp_path.glob("started-*"))) == 2, (tmp_path / "err.txt").read_text()[-2000:]
     os.kill(p.pid, signal.SIGKILL); p.wait()
     time.sleep(5)
     alive = [w for w in ws if os.path.exists(f"/proc/{w}") and open(f"/proc/{w}/stat").read().split()[2] != "Z"]
