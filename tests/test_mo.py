@@ -95,3 +95,58 @@ def test_constrained_ranks_and_order():
     C = torch.tensor([[0.], [0.], [-1.], [2.], [1.]])
     assert constrained_ranks(Y, C).tolist() == [0, 0, 1, 3, 2]
     assert nsga_order(Y, C).tolist()[-2:] == [4, 3]
+
+# ---- the strategies inside a Study ----
+from surrnb.study import Study, strategies
+from surrnb.problems import problems
+
+def _bc_study(strategy, seed=0, n=0):
+    bc = problems.get("branin-currin")
+    st = Study(bc.space, directions=bc.directions, strategy=strategy, seed=seed, meta={"ref_point": bc.ref_point})
+    if n: st.optimize(bc.evaluate, n_trials=n)
+    return bc, st
+
+@pytest.mark.parametrize("name", ["random", "sobol"])
+def test_random_and_sobol_unchanged_on_multi_objective_studies(name):
+    bc, st = _bc_study(name, n=12)
+    assert len(st.trials) == 12 and all(len(t.values) == 2 for t in st.trials)
+    _, ref = _bc_study(name, seed=0)                                       # the same configs as a fresh study with the same seed
+    ref.optimize(bc.evaluate, n_trials=12)
+    assert [t.config for t in st.trials] == [t.config for t in ref.trials]
+
+@pytest.mark.parametrize("name", ["nsga2", "parego", "ehvi"])
+def test_strategies_registered_and_resume_deterministic(name, tmp_path):
+    assert name in strategies.describe() and strategies.describe()[name]
+    bc = problems.get("branin-currin")
+    db = str(tmp_path / "mo.db")
+    a = Study(bc.space, directions=bc.directions, strategy=name, seed=3, storage=db, name="a")
+    a.optimize(bc.evaluate, n_trials=8 if name != "nsga2" else 25)
+    a = Study(storage=db, name="a", strategy=name)                          # resumed in a new object
+    a.optimize(bc.evaluate, n_trials=10 if name != "nsga2" else 30)        # n_trials counts the whole study
+    b = Study(bc.space, directions=bc.directions, strategy=name, seed=3)   # uninterrupted
+    b.optimize(bc.evaluate, n_trials=10 if name != "nsga2" else 30)
+    assert [t.config for t in a.trials] == [t.config for t in b.trials]
+
+def test_ehvi_beats_random_on_branin_currin():
+    bc, e = _bc_study("ehvi", n=20)
+    _, r = _bc_study("random", n=20)
+    assert bc.hv_regret(e.mo_observations()[1]) < 0.5 * bc.hv_regret(r.mo_observations()[1])
+
+def test_nsga2_constraint_domination_prefers_feasible_parents():
+    c2 = problems.get("c2-dtlz2")
+    st = Study(c2.space, directions=c2.directions, n_constraints=c2.n_constraints, strategy=strategies.get("nsga2", population_size=10), seed=0)
+    st.optimize(c2.evaluate, n_trials=60)
+    feas = [t.feasible for t in st.trials]
+    assert sum(feas[40:]) > sum(feas[:10])                                  # later generations are feasible more often than random ones
+
+def test_nsga2_on_a_categorical_space_asks_new_configs():
+    sp = Space(a=Categorical(list("abcd")), b=Categorical(list("xyz")), n=Int(0, 3))
+    st = Study(sp, directions=["minimize", "maximize"], strategy=strategies.get("nsga2", population_size=6), seed=0)
+    st.optimize(lambda c: ["abcd".index(c["a"]) + c["n"], "xyz".index(c["b"]) - c["n"]], n_trials=30)
+    cfgs = [tuple(sorted(t.config.items())) for t in st.trials]
+    assert len(set(cfgs)) >= 25                                              # 48 configs exist: children repeat little
+
+def test_front_2d_matches_pareto():
+    from surrnb.nas.mo import front_2d
+    Z = torch.rand(300, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert torch.equal(front_2d(Z), is_non_dominated(Z))

@@ -249,7 +249,7 @@ def nondominated_boxes(F: Tensor # [N, n, m] points per sample, normalised (refe
         top = torch.cummin(F[..., 1].gather(-1, i), -1).values
         lower = torch.stack([torch.cat([torch.full_like(one, -math.inf), f1], -1), torch.full((N, n + 1), -math.inf, dtype=F.dtype)], -1)
         upper = torch.stack([torch.cat([f1, one], -1), torch.cat([one, top], -1)], -1)
-        return lower, upper
+        return _compact(lower, upper)
     fronts = [F[t][is_non_dominated(F[t]) & (F[t] < 1).all(-1)] for t in range(N)]
     s = max(1, max(len(p) for p in fronts))
     P = torch.ones(N, s, m, dtype=F.dtype)
@@ -260,7 +260,14 @@ def nondominated_boxes(F: Tensor # [N, n, m] points per sample, normalised (refe
     lower, upper = G[:, idx, k], G[:, idx + 1, k]                                                                               # [N, K, m]
     dominated = (P[:, None, :, :] <= lower[:, :, None, :]).all(-1).any(-1)                                                      # [N, K]
     upper = torch.where(dominated[..., None], lower, upper)
-    return lower, upper
+    return _compact(lower, upper)
+
+def _compact(lower: Tensor, upper: Tensor) -> tuple[Tensor, Tensor]:
+    "Drop the empty boxes: each sample keeps its non-empty ones first, padded with empty boxes to a common count."
+    keep = (upper > lower).all(-1)                                              # [N, K]
+    k = max(1, int(keep.sum(-1).max()))
+    i = torch.argsort((~keep).to(torch.int8), dim=-1, stable=True)[:, :k, None].expand(-1, -1, lower.shape[-1])
+    return lower.gather(1, i), upper.gather(1, i)
 
 def hvi(Y: Tensor, # [N, q, m] candidate samples, normalised
         lower: Tensor, upper: Tensor # [N, K, m] boxes from `nondominated_boxes`
@@ -363,10 +370,10 @@ class EHVI(_ModelBased):
     name = "ehvi"
     def __init__(self, n_init: int | None = None, # Sobol points before the first model (default: 2(d + 1))
                  ref_point=None, # reference point in the study's directions (None: the study's meta['ref_point'], else the worst observed values + 10% of their range)
-                 n_samples: int = 128, # Monte Carlo samples of the joint posterior
+                 n_samples: int = 64, # Monte Carlo samples of the joint posterior (scrambled Sobol)
                  n_raw: int = 512, # raw Sobol candidates of the acquisition optimiser
-                 n_restarts: int = 5, # candidates polished by L-BFGS-B
-                 maxiter: int = 30 # L-BFGS-B iterations per polish
+                 n_restarts: int = 4, # candidates polished by L-BFGS-B
+                 maxiter: int = 20 # L-BFGS-B iterations per polish
                 ):
         super().__init__(n_init, n_raw, n_restarts, maxiter)
         self.ref_point, self.n_samples = None if ref_point is None else [float(r) for r in ref_point], n_samples
