@@ -104,3 +104,10 @@ def test_nb201_latency_exact_front():
     assert p.hv_regret(worse) > 0
     cfg = p.pareto_configs()[0]
     assert p.evaluate(cfg).values == pytest.approx(F[0].tolist())  # protocol 'mean': the table's values
+
+def test_nb201_latency_columns_match_single_objective_problem():
+    p, q = get_problem("nb201-cifar10-latency-params", protocol="mean"), get_problem("nb201-cifar10")
+    for cfg in q.space.sample(5, seed=3):
+        o, v = q.objectives(cfg), p.evaluate(cfg).values
+        assert v == pytest.approx([o["error"], 1000 * o["latency"], o["size"]])
+    assert p.ref_point == pytest.approx(p.Y.max(0).values.tolist())
