@@ -255,18 +255,20 @@ def _cosine_lr(opt, lr0, frac):
     "Cosine decay from lr0 to 0 as `frac` goes from 0 to 1 (the larger of the time and the step fraction spent)."
     for g in opt.param_groups: g["lr"] = lr0 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))
 
-def choose(model: NeuralSurrogate, # the surrogate being trained (an `EnsembleSurrogate` for "disagreement")
+def choose(model: NeuralSurrogate, # the surrogate being trained (an `EnsembleSurrogate` unless how="random")
            n: int, # how many parameter sets
-           how: str = "disagreement", # "random": uniform draws; "disagreement": where the ensemble disagrees most
-           candidates: int = 256, # uniform candidates scored for "disagreement"
+           how: str = "disagreement", # "random": uniform; "disagreement": the n largest D; "proportional": drawn with probability ~ D
+           candidates: int = 256, # uniform candidates scored by the ensemble
            seed: int = 0 # seed of the draws
           ) -> Tensor:
-    "The next n parameter sets [n, dim] to solve: uniform, or the n of `candidates` uniform draws with the largest disagreement."
+    "The next n parameter sets [n, dim] to solve: uniform draws, or chosen among `candidates` uniform draws by ensemble disagreement D."
     if how == "random": return model.problem.sample(n, seed)
-    if how != "disagreement": raise SurrnbError(f"unknown acquisition {how!r}; choose 'random' or 'disagreement'")
-    if not isinstance(model, EnsembleSurrogate): raise SurrnbError("acquire='disagreement' needs an EnsembleSurrogate; build the model with EnsembleSurrogate(problem, ...)")
+    if how not in ("disagreement", "proportional"): raise SurrnbError(f"unknown acquisition {how!r}; choose 'random', 'disagreement' or 'proportional'")
+    if not isinstance(model, EnsembleSurrogate): raise SurrnbError(f"acquire={how!r} needs an EnsembleSurrogate; build the model with EnsembleSurrogate(problem, ...)")
     cand = model.problem.sample(max(candidates, n), seed)
-    return cand[model.disagreement(cand).topk(n).indices]
+    D = model.disagreement(cand)
+    if how == "disagreement": return cand[D.topk(n).indices]
+    return cand[torch.multinomial(D / D.sum(), n, replacement=False, generator=torch.Generator().manual_seed(seed))]
 
 def _evaluate(model, test, t, res):
     "Score the model on the test set; the time this takes is kept off the run's clock."
@@ -294,7 +296,7 @@ def train_online(model: NeuralSurrogate, # the surrogate to train (its problem i
                  nice: int = 0, # niceness added to the producers (> 0: the trainer gets the CPU first)
                  device=None, # training device (default: cuda when present)
                  callback=None, # callback(pool, result) after every step; may kill producers to test recovery
-                 acquire: str | None = None, # None: producers draw keyed uniform parameters; "random" or "disagreement": the trainer
+                 acquire: str | None = None, # None: producers draw keyed uniform parameters; "random", "disagreement" or "proportional": the trainer
                                              # chooses them (`choose`) and sends them to the producers (needs `budget` and `max_steps`)
                  candidates: int = 256, # uniform candidates scored per request (acquire="disagreement")
                  spread: float = 0.5 # with `acquire`: the budget is requested evenly over this fraction of `max_steps`
