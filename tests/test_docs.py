@@ -11,6 +11,9 @@ import contextlib, html, json, re, shutil, sys, tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import matplotlib
+matplotlib.use("Agg")   # figures saved in a test (png_dpi), never shown
+import matplotlib.pyplot as plt
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -349,22 +352,58 @@ def test_site_navigation(site):
     assert not re.search(r'src="https?://', (out / pages[TUTORIAL]).read_text()), "a script or image from the network"
 
 COURSE_STYLE_PAGES = ["80_exercises.ipynb", "81_explorers.ipynb", "tutorials/teaching.ipynb", TUTORIAL]
+# Pages whose stored figures are still drawn too wide (text below 70% of its size at page width). A page leaves this
+# list when its notebook is re-run with figures at most ~7.4 inches wide; the test fails while a listed page is fine,
+# so the list can only shrink.
+WIDE_FIGURES = {"47_nas.darts.ipynb", "50_pde.solvers.ipynb", "51_pde.models.ipynb", "53_pde.inverse.ipynb",
+                "tutorials/nas_three_ways.ipynb", "tutorials/online_surrogates.ipynb"}
+
+def png_dpi(path: Path) -> float:
+    "The dpi a PNG was saved at (its pHYs chunk, which matplotlib writes), or 100 when it has none."
+    b = path.read_bytes()
+    i = 8
+    while i + 8 <= len(b):
+        n, kind = int.from_bytes(b[i:i + 4], "big"), b[i + 4:i + 8]
+        if kind == b"pHYs":
+            ppm, unit = int.from_bytes(b[i + 8:i + 12], "big"), b[i + 16]
+            return ppm * 0.0254 if unit == 1 else 100.0
+        if kind == b"IDAT": break
+        i += 12 + n
+    return 100.0
 
 def figure_scales(driver, url: str) -> list[tuple[str, float]]:
-    "(src, shown width / natural width) of every plot on a page: below ~0.7 a figure's 10 pt text shrinks under 7 pt."
+    """(src, text scale) of every plot on a page: its shown width over its width at 100 dpi, so that a figure saved at
+    200 dpi (Jupyter's "retina") and shown at half its pixels counts as 1; below ~0.7 a figure's 10 pt text shrinks under 7 pt."""
     driver.get(url)
-    return driver.execute_script("""return Array.from(document.querySelectorAll('main .jp-OutputArea-output img'))
+    shown = driver.execute_script("""return Array.from(document.querySelectorAll('main .jp-OutputArea-output img'))
         .filter(i => i.naturalWidth > 0).map(i => [i.getAttribute('src'), i.getBoundingClientRect().width / i.naturalWidth]);""")
+    page = Path(unquote(urlsplit(url).path))
+    out = []
+    for src, k in shown:
+        f = page.parent / unquote(src or "")
+        dpi = png_dpi(f) if src and f.suffix == ".png" and f.is_file() else 100.0
+        out.append((src, k * dpi / 100))
+    return out
+
+def test_png_dpi_reads_what_matplotlib_writes(tmp_path):
+    fig, ax = plt.subplots(figsize=(2, 1)); ax.plot([0, 1])
+    for dpi in (100, 200): fig.savefig(tmp_path / f"f{dpi}.png", dpi=dpi); assert abs(png_dpi(tmp_path / f"f{dpi}.png") - dpi) < 0.5
+    plt.close(fig)
 
 def test_browser_figures_readable(site, driver):
-    "On the pages drawn in the course style, no figure is shrunk below 70% (text stays readable at page width)."
-    small = {}
-    for nb in COURSE_STYLE_PAGES:
-        scales = figure_scales(driver, (site["out"] / site["pages"][nb]).as_uri())
-        assert scales, f"{nb}: no figures"
+    "On every page, no figure's text is shrunk below 70% (figures at most ~7.4 inches wide), except the listed pages."
+    small, checked = {}, 0
+    for nb, page in site["pages"].items():
+        scales = figure_scales(driver, (site["out"] / page).as_uri())
+        if nb in COURSE_STYLE_PAGES: assert scales, f"{nb}: no figures"
+        checked += len(scales)
         bad = [(src, round(k, 2)) for src, k in scales if k < 0.7]
         if bad: small[nb] = bad
-    assert not small, f"figures drawn too wide for the page (make them at most ~8 inches at 100 dpi): {small}"
+    assert checked > 40, checked
+    new = {nb: b for nb, b in small.items() if nb not in WIDE_FIGURES}
+    assert not new, f"figures drawn too wide for the page (make them at most ~7.4 inches wide): {new}"
+    fixed = sorted(WIDE_FIGURES - set(small))
+    assert not fixed, f"these pages' figures now fit: take them off WIDE_FIGURES in tests/test_docs.py: {fixed}"
 
 def test_code_fold_follows_quarto(tmp_path):
     "`#| code-fold: true` folds the code away (closed), `show` folds it open; the output stays visible."
