@@ -69,7 +69,7 @@ def test_nehvi_equals_botorch_qnehvi_on_the_same_samples():
 def test_conditional_sampling_is_the_joint_posterior():
     X, Y, gps, g = _fitted(seed=1)
     Xc = torch.rand(3, X.shape[1], generator=g, dtype=torch.float64)
-    a = LogNEHVI(gps, X, Y.max(0).values + 0.1, Y.min(0).values, n_samples=8192, log=False)
+    a = LogNEHVI(gps, X, Y.max(0).values + 0.1, Y.min(0).values, n_samples=4096, log=False)
     S = a.samples(Xc)                                                 # [N, 3, 2] conditioned on a.zb
     FB = gps[0].posterior(X).mean + a.zb[:, :, 0] @ a.L[0].T          # the baseline samples they were conditioned on
     J, n = torch.cat([FB, S[:, :, 0]], 1), len(X)
