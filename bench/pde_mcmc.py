@@ -11,6 +11,7 @@ Then BO (30 trials) on the solver and on the surrogate: nu recovered within 10 %
 
     OMP_NUM_THREADS=1 python bench/pde_mcmc.py            # ~10 minutes on 2 shared cores
     OMP_NUM_THREADS=1 python bench/pde_mcmc.py --smoke
+    OMP_NUM_THREADS=1 python bench/pde_mcmc.py --only 2 --train-steps 8000 --out bench/results/pde_mcmc_case2_longer.json
     python bench/pde_mcmc.py --check                      # re-check the stored claims (fails if the file is missing)
 """
 import argparse, json, os, platform, statistics, sys, time
@@ -41,6 +42,8 @@ def check(path=OUT):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=3)
+    ap.add_argument("--only", default=None, help="comma-separated case numbers to run instead of 0..cases-1")
+    ap.add_argument("--out", default=OUT, help="where to write the JSON")
     ap.add_argument("--chains", type=int, default=32)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--train", type=int, default=2048, help="solver runs the surrogate is trained on")
@@ -62,7 +65,7 @@ def main():
     print("surrogate", surrogate, flush=True)
     C, steps, burn = a.chains, a.steps, a.steps // 2
     cases = []
-    for case in range(a.cases):
+    for case in (map(int, a.only.split(",")) if a.only else range(a.cases)):
         bi = BurgersInverse(case, data_noise=0.01); inv = bi.inv
         lp, lq = inv.log_post(p.solve), inv.log_post(sur.predict)
         z0 = torch.rand(C, 2, generator=torch.Generator().manual_seed(100 + case), dtype=torch.float64)
@@ -111,7 +114,7 @@ def main():
                 device="cpu", w1_tolerance=W1_TOL, nu_tolerance=NU_TOL, smoke=a.smoke, load_average_at_end=os.getloadavg())
     if not a.smoke:
         os.makedirs("bench/results", exist_ok=True)
-        with open(OUT, "w") as f: json.dump(dict(meta=meta, surrogate=surrogate, cases=cases, summary=summary), f, indent=1)
+        with open(a.out, "w") as f: json.dump(dict(meta=meta, surrogate=surrogate, cases=cases, summary=summary), f, indent=1)
 
 if __name__ == "__main__":
     main()
