@@ -58,7 +58,7 @@ strategies.register("grid", "surrnb.search.basic:GridSearch", doc="every combina
 strategies.register("bo", "surrnb.search.bo:BayesOpt", doc="Bayesian optimisation: a GP surrogate and log expected improvement")
 strategies.register("bo-gp", "surrnb.search.bo:BayesOpt", doc="the same as bo: BO with the GP surrogate")
 
-executors = Registry("executor", autoload=("surrnb.parallel",))
+executors = Registry("executor", autoload=("surrnb.parallel", "surrnb.define"))
 
 # %% ../nbs/04_study.ipynb #d4b6b1e5
 _DIRECTIONS = ("minimize", "maximize")
@@ -78,7 +78,7 @@ def _check_directions(direction, directions) -> list[str]:
 
 class Study:
     "A named search: a space, a strategy, a direction and its trials in a storage."
-    def __init__(self, space: Space | None = None, # the search space (None: load it from an existing study)
+    def __init__(self, space: Space | None = None, # the search space (None: load it from an existing study, else learn it from an objective(trial))
                  strategy: str | Strategy | None = None, # a Strategy or a registered name; None: the stored one, else "random"
                  direction: str = "minimize", # "minimize" or "maximize"
                  storage: str | Path | Storage | None = None, # None: in memory; a SQLite file, "sqlite:///file.db", or a Storage
@@ -89,7 +89,8 @@ class Study:
                  meta: dict | None = None, # anything JSON-able to store with the study (e.g. the problem name)
                  warm_start: list | None = None, # earlier studies whose trials a transfer strategy may use
                  directions: list[str] | None = None, # several objectives: one direction each (instead of `direction`)
-                 n_constraints: int = 0 # constraint values each trial reports (c <= 0 is feasible)
+                 n_constraints: int = 0, # constraint values each trial reports (c <= 0 is feasible)
+                 define_by_run: bool = False # no space: the objective(trial) defines it with trial.suggest_* (implied for a new study without a name)
                 ):
         directions = _check_directions(direction, directions)
         if isinstance(n_constraints, bool) or not isinstance(n_constraints, numbers.Integral) or n_constraints < 0:
@@ -106,9 +107,11 @@ class Study:
         row = self.storage.load_study(self.name)
         self.strategy = self._make_strategy(strategy, row)
         if row is None:
-            if space is None: raise SurrnbError(f"no study named {self.name!r} in {self.storage.path!r}; give a space to create it")
-            meta = {**(meta or {}), **({"optimum": optimum} if optimum is not None else {})}
-            try: row = self.storage.create_study(self.name, directions[0], space.to_dict(), int(seed), self._strategy_name(), meta,
+            if space is None and name is not None and not define_by_run:
+                raise SurrnbError(f"no study named {self.name!r} in {self.storage.path!r}; give a space to create it "
+                                  "(or define_by_run=True for an objective that calls trial.suggest_*)")
+            meta = {**(meta or {}), **({"optimum": optimum} if optimum is not None else {}), **({"define_by_run": True} if space is None else {})}
+            try: row = self.storage.create_study(self.name, directions[0], space.to_dict() if space is not None else {}, int(seed), self._strategy_name(), meta,
                                                  directions=directions, n_constraints=n_constraints)
             except SurrnbError:   # another process created it between our look-up and our insert: join it
                 row = self.storage.load_study(self.name)
@@ -117,7 +120,8 @@ class Study:
         else: self._check_resume(row, space, directions, n_constraints, seed, optimum, meta, explicit=strategy is not None)
         self._id, self.directions, self.seed = row["id"], list(row["directions"]), row["seed"]
         self.direction, self.n_constraints = self.directions[0], row["n_constraints"]
-        self.space, self.meta = Space.from_dict(row["space"]), row["meta"]
+        self.meta = row["meta"]   # a define-by-run study keeps the space learnt so far in its meta (surrnb.define)
+        self.space = Space.from_dict(row["space"] or self.meta["define_space"]) if row["space"] or self.meta.get("define_space") else None
         self.optimum = self.meta.get("optimum")
         self.n_stale = 0 if self.readonly else self._handle_stale(on_stale)
         if warm_start: self._set_sources(warm_start)
@@ -545,6 +549,8 @@ def optimize(self: Study, objective, # objective(config) or objective(config, bu
             ) -> "Study":
     "Ask, evaluate and tell until the study holds `n_trials` finished trials; returns the study."
     self._writable("run trials")
+    if self.meta.get("define_by_run"):   # no declared space: objective(trial) calls trial.suggest_* (surrnb.define)
+        return executors.factory("define-by-run")(self, objective, n_trials, timeout=timeout, callbacks=callbacks, max_failures=max_failures)
     nargs = objective_arity(objective, self.space, getattr(self.strategy, "budgeted", False))
     _check_count("n_trials", n_trials, 0); _check_count("n_workers", n_workers, 1); _check_count("max_failures", max_failures, 1, True)
     _check_seconds("timeout", timeout); _check_seconds("trial_timeout", trial_timeout)

@@ -1,6 +1,6 @@
 """Conditional spaces meet every built-in strategy: whatever a strategy asks on a space with nested conditions is a
 valid config (exactly the active parameters, each in range), for hypothesis-drawn spaces and seeds."""
-import copy, math
+import copy, math, signal, subprocess, sys, time
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st, HealthCheck
@@ -98,3 +98,39 @@ def test_bo_on_conditional_space_finds_the_branch_optimum():
     s = Study(sp, strategy="bo", seed=0).optimize(f, 25, show_progress=False)
     assert all(sp.is_valid(t.config) for t in s.trials)
     assert s.best.config["br"] == "b" and s.best.value < 0.05, s.best
+
+
+SCRIPT = """
+import time, sys
+from surrnb.study import Study
+def objective(trial):
+    k = trial.suggest_categorical("k", ["a", "b"])
+    x = trial.suggest_float("x", 0, 1)
+    if k == "b": x += trial.suggest_int("n", 1, 4)
+    time.sleep(0.2)
+    return x
+Study(storage=sys.argv[1], name="dbr", strategy="random", seed=0, define_by_run=True).optimize(objective, int(sys.argv[2]))
+"""
+
+@pytest.mark.slow
+def test_define_by_run_resumes_after_sigkill(tmp_path):
+    "An Optuna-style objective killed with SIGKILL mid-run continues from its stored trials, asking what an uninterrupted run asks (4 min on 2 busy cores)."
+    db, script = tmp_path / "dbr.db", tmp_path / "obj.py"
+    script.write_text(SCRIPT)
+    p = subprocess.Popen([sys.executable, str(script), str(db), "1000"])
+    t0 = time.time()
+    while time.time() - t0 < 120:
+        time.sleep(0.5)
+        try:
+            if db.exists() and len(Study.load("dbr", db).trials) >= 4: break
+        except Exception: pass
+    p.send_signal(signal.SIGKILL); p.wait()
+    n = len(Study.load("dbr", db).trials)
+    assert 4 <= n < 1000
+    subprocess.run([sys.executable, str(script), str(db), str(n + 4)], check=True)
+    done = Study.load("dbr", db)
+    ref = tmp_path / "ref.db"
+    subprocess.run([sys.executable, str(script), str(ref), str(n + 4)], check=True)
+    assert [t.config for t in done.trials] == [t.config for t in Study.load("dbr", ref).trials]
+    assert all(done.space.is_valid(t.config) for t in done.trials)
+    assert ("n" in done.space.names) == any(t.config["k"] == "b" for t in done.trials)
