@@ -9,7 +9,7 @@ are left out (they flatter the baseline), and also reported included. Agreement:
 marginals to the plain solver chain (seed 0), in units of its posterior sd. Tolerance stated up front: W1/sd < 0.25.
 Then BO (30 trials) on the solver and on the surrogate: nu recovered within 10 %?
 
-    OMP_NUM_THREADS=1 python bench/pde_mcmc.py            # ~10 minutes on 2 shared cores
+    OMP_NUM_THREADS=1 python bench/pde_mcmc.py            # ~20 minutes on 2 shared cores
     OMP_NUM_THREADS=1 python bench/pde_mcmc.py --smoke
     OMP_NUM_THREADS=1 python bench/pde_mcmc.py --only 2 --train-steps 8000 --out bench/results/pde_mcmc_case2_longer.json
     python bench/pde_mcmc.py --check                      # re-check the stored claims (fails if the file is missing)
@@ -47,7 +47,7 @@ def main():
     ap.add_argument("--chains", type=int, default=32)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--train", type=int, default=2048, help="solver runs the surrogate is trained on")
-    ap.add_argument("--train-steps", type=int, default=3000)
+    ap.add_argument("--train-steps", type=int, default=8000)
     ap.add_argument("--bo-trials", type=int, default=30)
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--check", action="store_true")
