@@ -445,13 +445,14 @@ def _snap(self: Space, X: torch.Tensor) -> torch.Tensor:
             v = torch.exp(p._a + X[:, i] * (p._b - p._a)).round().clamp(p.low, p.high)
             X[:, i] = (torch.log(v) - p._a) / (p._b - p._a)
         else:
-            X[:, i] = ((X[:, i] * p.k).floor().clamp(0, p.k - 1) + 0.5) / p.k
+            k = float(p.k)   # a Python int beyond int64 would overflow in torch
+            X[:, i] = ((X[:, i] * k).floor().clamp(0, k - 1) + 0.5) / k
     return X
 
 def _nat_col(p: Param, u: torch.Tensor) -> torch.Tensor:
     "Natural values of one snapped column u [n], as `Param.decode` then `to_natural` would give them."
     if p.kind == "cat": return (u * p.k).floor().clamp(0, p.k - 1)
-    if p.kind == "int" and not p.log: return p.low + (u * p.k).floor().clamp(0, p.k - 1)
+    if p.kind == "int" and not p.log: return float(p.low) + (u * float(p.k)).floor().clamp(0, float(p.k) - 1)
     t = p._a + u.clamp(0, 1) * (p._b - p._a)
     if p.kind == "int": return torch.exp(t).round().clamp(p.low, p.high)
     return (torch.exp(t) if p.log else t).clamp(p.low, p.high)
