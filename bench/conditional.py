@@ -1,8 +1,8 @@
 #!/usr/bin/env python
-"""Conditional tuning task (model family -> its own hyperparameters, scikit-learn digits): surrnb BO on the
+"""Conditional tuning task (model family -> its own hyperparameters, scikit-learn digits, cross-validated log loss): surrnb BO on the
 conditional space vs the same BO on the flattened space vs Optuna TPE and GPSampler on the define-by-run objective
 vs random search; 10 seeds x 50 evaluations. The objective is noiseless (one fixed CV split), so the best error
-found is the score.
+found (log loss) is the score.
 
     python bench/conditional.py                 # 10 seeds; writes bench/results/conditional.json
     python bench/conditional.py --seeds 2       # quick look
