@@ -351,7 +351,7 @@ class DixonPrice(Problem):
         return (Z[:, 0] - 1) ** 2 + (self.i * (2 * Z[:, 1:] ** 2 - Z[:, :-1]) ** 2).sum(-1)
 
 # %% ../nbs/02_problems.ipynb #d9fbb3fc
-problems = Registry("problem", autoload=("surrnb.mfproblems", "surrnb.moproblems", "surrnb.hpo", "surrnb.train", "surrnb.nas", "surrnb.pde", "surrnb.surrogates.hetero"))
+problems = Registry("problem", autoload=("surrnb.mfproblems", "surrnb.moproblems", "surrnb.define", "surrnb.hpo", "surrnb.train", "surrnb.nas", "surrnb.pde", "surrnb.surrogates.hetero"))
 problems.register("branin", Branin)
 problems.register("hartmann3", Hartmann3)
 problems.register("hartmann6", Hartmann6)

@@ -28,6 +28,7 @@ class Suggestion:
     "What a strategy proposes: a config and, for multi-fidelity strategies, a budget."
     config: dict
     budget: float | None = None
+    repeat: bool = False   # True: evaluate it even if the study holds this config already (re-evaluation under noise)
 
 class SearchExhausted(Exception):
     "Raised by `Strategy.ask` when it has nothing left to propose (e.g. a finished grid)."
@@ -302,7 +303,7 @@ def ask(self: Study, total: int | None = None # refuse to start a trial once the
             if attempt == 4: logger.debug(f"study {self.name!r}: the strategy proposed stored configs 4 times; trying random ones")
         try: cfg = self.space.validate(s.config)
         except SurrnbError as e: raise SurrnbError(f"strategy {self._strategy_name()!r} suggested a bad config: {e}") from None
-        t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total, distinct=attempt < 11)
+        t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total, distinct=attempt < 11 and not s.repeat)
         if t is not None: return t
         if total is not None and self.storage.n_started(self._id) >= total:
             raise StudyFull(f"study {self.name!r} already holds {total} started trials")   # another process was faster
