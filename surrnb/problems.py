@@ -152,10 +152,10 @@ def plot(self: Problem, n: int = 200, # grid points per axis
     lv = np.unique(np.quantile(y.numpy(), np.linspace(0, 1, levels)))
     cs = ax.contourf(Z[..., 0].numpy(), Z[..., 1].numpy(), y.numpy(), levels=lv, cmap="viridis_r", **kwargs)
     ax.figure.colorbar(cs, ax=ax)
+    names = list(self.space.names)
     if self.optimizer:
-        ax.plot([c["x1"] for c in self.optimizer], [c["x2"] for c in self.optimizer], "r*", ms=14, label="minimisers")
+        ax.plot([c[names[0]] for c in self.optimizer], [c[names[1]] for c in self.optimizer], "r*", ms=14, label="minimisers")
         ax.legend(loc="upper right")
-    names = self.space.names
     ax.set(xlabel=names[0], ylabel=names[1], title=f"{self.name}: minimum {self.optimum:.6g}" if self.optimum is not None else self.name)
     return ax
 
