@@ -47,7 +47,8 @@ class Strategy:
         "Whether a RUNNING trial with these intermediate values should stop (multi-fidelity strategies)."
         return False
     def recommend(self, study: "Study") -> dict | None:
-        "The config this strategy would bet on now (default: the best observed; model-based strategies may do better)."
+        "The config this strategy would bet on now (default: the best observed; None with several objectives, where no single config wins)."
+        if len(getattr(study, "directions", [None])) > 1: return None
         b = study.best
         return None if b is None else b.config
     def __repr__(self): return f"{type(self).__name__}()"

@@ -63,15 +63,6 @@ def test_cli_run_bananas(tmp_path):
     assert "5 new trial(s), 30 in total" in r.stdout
 
 
-def test_pareto_and_hypervolume():
-    import torch
-    from surrnb.nas.mo import pareto_mask, hypervolume_2d, front_2d
-    assert pareto_mask([[1, 2], [2, 1], [2, 2]]).tolist() == [True, True, False]
-    assert abs(hypervolume_2d([[1, 2], [2, 1]], [3, 3]) - 3) < 1e-12
-    Z = torch.rand(300, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    assert torch.equal(front_2d(Z), pareto_mask(Z))
-
-
 def test_macro_cost_matches_closed_form():
     from surrnb.nas.spaces import macro_space, macro_cost, mbconv_cost
     cfg = macro_space().sample(1, seed=0)[0]
