@@ -8,6 +8,7 @@ Docs: https://surrnb.github.io/surrnb/surrogates.bnn.html.md"""
 from __future__ import annotations
 import math
 import torch
+import matplotlib.pyplot as plt
 from torch import nn, Tensor
 from fastcore.basics import patch
 from ..core import SurrnbError, derive_seed, threads
@@ -268,15 +269,17 @@ def diagnostics(self: BNN, X: Tensor | None = None # [m,d] probe inputs (default
 
 @patch
 def plot_chains(self: BNN, X: Tensor | None = None, # [m,d] probe inputs whose predictions are traced
-                axs=None):
+                axs=None): # one matplotlib axis per trace (default: a new figure 7.4 in wide, three panels a row)
     "Trace plots per chain: log posterior and f at the probe inputs, titled with R̂ and ESS."
-    import matplotlib.pyplot as plt
     diag = self.diagnostics(X)
-    if axs is None: _, axs = plt.subplots(1, len(diag), figsize=(3.3 * len(diag), 2.6))
+    if axs is None:
+        nc = min(3, len(diag)); nr = -(-len(diag) // nc)
+        _, axs = plt.subplots(nr, nc, figsize=(7.4, 2.4 * nr), squeeze=False, layout="constrained"); axs = axs.flatten()
     F = None
     if X is not None: F = self._fs(X)
     for i, (name, (rh, es)) in enumerate(diag.items()):
         v = self.info_["logp"] if i == 0 else self.ymu_ + self.ysd_ * F[..., i - 1]
         for c in range(v.shape[0]): axs[i].plot(v[c].numpy(), lw=0.7)
-        axs[i].set_title(f"{name}: R̂={rh:.3f}, ESS={es:.0f}", fontsize=8); axs[i].set_xlabel("kept sample")
+        axs[i].set_title(f"{name}: R̂={rh:.3f}, ESS={es:.0f}", fontsize=8); axs[i].set(xlabel="kept sample", ylabel=name)
+    for ax in axs[len(diag):]: ax.axis("off")   # unused panels of the last row
     return axs
