@@ -8,6 +8,8 @@ Docs: https://surrnb.github.io/surrnb/pde.solvers.html.md"""
 from __future__ import annotations
 import math
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import spsolve
 import torch
 from torch import Tensor
 from ..core import SurrnbError, derive_seed
@@ -95,7 +97,6 @@ def darcy_matrix(a: np.ndarray, # coefficient on the s x s node grid of [0,1]^2 
                  ay: np.ndarray | None = None # y-face coefficients [s, s-1]
                 ):
     "The 5-point matrix of -div(a grad u) on the (s-2)^2 interior nodes (zero Dirichlet boundary), CSR."
-    import scipy.sparse as sp
     s = a.shape[0]; m = s - 2; h2 = (1.0 / (s - 1)) ** 2
     if ax is None: ax, ay = _faces(a)
     e, w = ax[1:, 1:-1], ax[:-1, 1:-1]              # faces i+1/2 and i-1/2 of interior nodes [m, m]
@@ -113,7 +114,6 @@ def darcy_2d(a: Tensor, # coefficient fields [b, s, s] (or [s, s]) on the node g
              f=1.0 # source: a float, or interior values [b, s-2, s-2] / [s-2, s-2]
             ) -> Tensor:
     "Solve -div(a grad u) = f, u = 0 on the boundary, by 5-point finite differences and a sparse LU per sample; u [b, s, s]."
-    from scipy.sparse.linalg import spsolve
     A = torch.as_tensor(a, dtype=torch.float64)
     squeeze = A.ndim == 2
     A = A[None] if squeeze else A
