@@ -12,6 +12,8 @@ a killed run resumes where it stopped.
     python bench/bo_suite.py --methods botorch --seeds 0-4    # one slice (run slices in parallel processes)
     python bench/bo_suite.py --report                         # table + bench/results/bo_suite.json + bo_suite.png
     python bench/bo_suite.py --check                          # fail loudly if the stored results are missing or incomplete
+    python bench/bo_suite.py --rescore 10                     # tuning tasks: score recommendations on 10 CV splits, not 3
+    python bench/bo_suite.py --report --value true_value_r10  # ... and summarise that (bench/results/bo_suite_hpo_true_value_r10.json)
 
 Regret is measured at the *recommended* config on the noiseless function (`problem.true_regret`): the best
 observation for noiseless problems; for noisy problems and tuning tasks the point each method would hand a user
@@ -177,13 +179,17 @@ def _regret(value, ref):
 
 def _q(v, q): return float(np.quantile(np.asarray(v, dtype=float), q))
 
-def report(methods=None, seeds=None, out=RESULTS / "bo_suite.json", plot=RESULTS / "bo_suite.png", quiet=False) -> dict:
+def report(methods=None, seeds=None, out=RESULTS / "bo_suite.json", plot=RESULTS / "bo_suite.png", quiet=False,
+           value="true_value", labels=None) -> dict:
     "Summarise the stored cells: median and 80th-percentile regret, ratio to the best peer, s/suggestion; write JSON + plot."
     cells = load_cells()
+    if value != "true_value":   # a rescored value (`--rescore`): only the cells that have it
+        cells = {k: {**c, "true_value": c[value]} for k, c in cells.items() if value in c}
     if not cells: raise SystemExit(f"no results in {CELLS}: run `python bench/bo_suite.py` first")
     methods = methods or sorted({c["method"] for c in cells.values()}, key=lambda m: (m not in METHODS, METHODS.index(m) if m in METHODS else 0, m))
     res = {}
     for label, name, noise, budget in SUITE:
+        if labels and label not in labels: continue
         cs = [c for c in cells.values() if c["problem"] == label and (seeds is None or c["seed"] in seeds)]
         if not cs: continue
         prob, _ = make_problem(label, 0)
@@ -217,7 +223,8 @@ def report(methods=None, seeds=None, out=RESULTS / "bo_suite.json", plot=RESULTS
         import botorch, optuna, surrnb, sklearn
         meta = dict(machine=platform.platform(), cpus=os.cpu_count(), threads=1, when=time.strftime("%Y-%m-%d %H:%M"),
                     versions=dict(surrnb=surrnb.__version__, torch=torch.__version__, botorch=botorch.__version__, optuna=optuna.__version__, sklearn=sklearn.__version__),
-                    command="python bench/bo_suite.py --report")
+                    command="python bench/bo_suite.py --report" + ("" if value == "true_value" else f" --value {value}"),
+                    value=value)
         Path(out).write_text(json.dumps(dict(meta=meta, results=res), indent=1))
         print(f"wrote {out}")
     if plot: ratio_plot(res, plot)
@@ -257,6 +264,20 @@ def ratio_plot(res, path, method="surrnb"):
     ax.legend(fontsize=8); fig.tight_layout(); fig.savefig(path, dpi=90); plt.close(fig)
     print(f"wrote {path}")
 
+def rescore(repeats: int):
+    """Score every tuning-task cell's recommended config again on `repeats` fixed 3-fold splits (the stored `true_value`
+    uses 3): the 3-split mean moves by about std/sqrt(3) of one split, as much as the gaps between methods. Stored as
+    `true_value_r{repeats}` beside `true_value`; `--report --value true_value_r{repeats}` summarises it."""
+    from surrnb.problems import get_problem
+    key, cells = f"true_value_r{repeats}", load_cells()
+    todo = [c for c in cells.values() if c["problem"] in HPO and key not in c]
+    probs = {}
+    for i, c in enumerate(sorted(todo, key=lambda c: (c["problem"], c["method"], c["seed"]))):
+        prob = probs.setdefault(c["problem"], get_problem(c["problem"], n_repeats=repeats))
+        c = {**load_cells()[_key(c["problem"], c["method"], c["seed"])]}
+        c[key] = prob.true_value(c["config"]); store_cell(c)
+        print(f"{i + 1}/{len(todo)} {c['problem']:20s} {c['method']:12s} seed {c['seed']}: {c['true_value']:.5f} -> {c[key]:.5f}", flush=True)
+
 def check(path=RESULTS / "bo_suite.json", min_seeds=10):
     "Fail loudly when the stored summary is missing, incomplete, or inconsistent with the cells; print the Done-means status."
     if not Path(path).exists(): raise SystemExit(f"FAIL: {path} is missing: run `python bench/bo_suite.py --report`")
@@ -289,9 +310,16 @@ def main(argv=None):
     ap.add_argument("--report", action="store_true", help="only summarise what is stored")
     ap.add_argument("--check", action="store_true", help="fail loudly if the stored summary is missing or incomplete")
     ap.add_argument("--min-seeds", type=int, default=10)
+    ap.add_argument("--rescore", type=int, default=0, help="score the tuning tasks' recommended configs on this many fixed CV splits")
+    ap.add_argument("--value", default="true_value", help="with --report: the stored value to summarise (e.g. true_value_r10)")
     a = ap.parse_args(argv)
+    if a.rescore: return rescore(a.rescore)
     if a.check: return check(min_seeds=a.min_seeds)
-    if a.report: return report(seeds=_seeds(a.seeds) if a.seeds != "0-9" else None)
+    if a.report:
+        if a.value != "true_value":
+            return report(seeds=_seeds(a.seeds) if a.seeds != "0-9" else None, value=a.value, labels=HPO,
+                          out=RESULTS / f"bo_suite_hpo_{a.value}.json", plot=None)
+        return report(seeds=_seeds(a.seeds) if a.seeds != "0-9" else None)
     bo_kw, seeds = json.loads(a.bo_kw), _seeds(a.seeds)
     labels, methods = a.problems.split(","), a.methods.split(",")
     bad = [l for l in labels if l not in {s[0] for s in SUITE}]

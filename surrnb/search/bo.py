@@ -18,7 +18,7 @@ from ..acquisition import acquisitions, optimize_acqf, AcqFunction, ConstrainedA
 import surrnb.surrogates.gp  # registers "gp"
 
 # %% auto #0
-__all__ = ['BayesOpt', 'yeo_johnson', 'power_warp', 'polish']
+__all__ = ['BayesOpt', 'yeo_johnson', 'power_warp', 'polish', 'PenalisedAcqFunction', 'lipschitz']
 
 # %% ../../nbs/21_search.bo.ipynb #2dea884c
 class BayesOpt(Strategy):
@@ -27,7 +27,7 @@ class BayesOpt(Strategy):
     def __init__(self, surrogate: str | Surrogate = "gp", # a registered surrogate name or a Surrogate object
                  acquisition: str = "logei", # a registered acquisition name ("logei", "ei", "pi", "ucb", "ts") or object
                  n_init: int | None = None, # Sobol points before the first model (default: max(5, d + 3))
-                 pending: str = "believer", # fantasies for running trials: "believer" (posterior mean) or "liar" (best y)
+                 pending: str = "believer", # running trials: fantasies "believer" (posterior mean) or "liar" (best y), or "penalise" (local penalisation)
                  n_raw: int | None = None, # raw Sobol candidates of the acquisition optimiser (None: 2048 with closed-form gradients, else 512)
                  n_restarts: int | None = None, # raw candidates polished by L-BFGS-B (None: 10 with closed-form gradients, else 3)
                  maxiter: int = 20, # L-BFGS-B iterations per polish (also of the incumbent polish)
@@ -36,7 +36,7 @@ class BayesOpt(Strategy):
                  incumbent: str = "observed", # best_y of the acquisition: "observed" (min y) or "mean" (min posterior mean at the observed points)
                  **surrogate_kw # passed to the surrogate factory, e.g. kernel="rbf"
                 ):
-        if pending not in ("believer", "liar"): raise SurrnbError(f"pending must be 'believer' or 'liar', got {pending!r}")
+        if pending not in ("believer", "liar", "penalise"): raise SurrnbError(f"pending must be 'believer', 'liar' or 'penalise', got {pending!r}")
         if isinstance(surrogate, str): check_kwargs(surrogates.factory(surrogate), surrogate_kw, f"surrogate {surrogate!r}")
         elif surrogate_kw: raise SurrnbError(f"surrogate options {sorted(surrogate_kw)} go with a surrogate name, not a Surrogate object")
         if isinstance(acquisition, str): acquisitions.factory(acquisition)   # an unknown name fails here, not at trial 6
@@ -102,7 +102,7 @@ def _fantasise(self: BayesOpt, model: Surrogate, X: Tensor, y: Tensor, P: Tensor
     "The model conditioned on fantasised values at the pending points P [p,d]."
     if not len(P): return model
     with torch.no_grad():
-        yf = model.posterior(P).mean.detach() if self.pending == "believer" else y.min().expand(len(P))
+        yf = model.posterior(P).mean.detach() if self.pending != "liar" else y.min().expand(len(P))
     if hasattr(model, "condition_on"): return model.condition_on(P, yf)
     return model.fit(torch.cat([X, P]), torch.cat([y, yf]))
 
@@ -163,10 +163,13 @@ def ask(self: BayesOpt, study) -> Suggestion:
     with threads(1):
         tried = self._tried(study, trials)
         if self.warp == "power": y = power_warp(y)
-        model = self._fantasise(self._surrogate(space).fit(X, y), X, y, P)
+        penalise = self.pending == "penalise" and len(P) > 0
+        model = self._surrogate(space).fit(X, y)
+        if not penalise: model = self._fantasise(model, X, y, P)
         acq = acquisitions.get(self.acquisition)
         if getattr(acq, "one_shot", False) and hasattr(acq, "seed"): acq.seed = study.trial_seed(number, "bo-ts")
         f = AcqFunction(model, acq, self._incumbent(model, X, y))
+        if penalise: f = PenalisedAcqFunction(f, P, lipschitz(model, space.dim, study.trial_seed(number, "bo-lp") % 2**31), y.min().item())
         x = self._maximise(f, study, number, tried, X[y.argmin()])
     return Suggestion(space.decode(x)[0])
 
@@ -209,6 +212,60 @@ def _ask_constrained(self: BayesOpt, study) -> Suggestion:
         x0 = X[ok][y[ok].argmin()] if ok.any() else X[C.clamp_min(0).sum(1).argmin()]
         x = self._maximise(f, study, number, tried, x0)
     return Suggestion(space.decode(x)[0])
+
+# %% ../../nbs/21_search.bo.ipynb #3e418680
+from scipy.special import log_ndtr
+
+class PenalisedAcqFunction(AcqFunction):
+    "An acquisition times local penalisers around pending points (González et al. 2016): log acq + sum_j log Phi(z_j)."
+    def __init__(self, base: AcqFunction, # the acquisition of the model fitted to the finished trials only
+                 P: Tensor, # [p,d] pending points
+                 L: float, # Lipschitz constant of f in the unit cube (units of y)
+                 M: float # the smallest observation
+                ):
+        super().__init__(base.model, base.acq, base.best_y)
+        with torch.no_grad(): post = base.model.posterior(P)
+        self.base, self.P, self.L, self.M = base, P, float(L), float(M)
+        self.mu, self.sd = post.mean.detach(), post.variance.detach().clamp_min(1e-18).sqrt()
+        self.log, self.fast = base.acq.name.startswith("log"), base.fast
+
+    def log_penalty(self, X: Tensor # [m,d]
+                   ) -> Tensor: # [m] sum_j log phi_j(x)
+        "Log of the product of the penalisers at X."
+        z = (self.L * torch.cdist(X, self.P) - self.mu + self.M) / self.sd
+        return torch.special.log_ndtr(z).sum(-1)
+
+    def __call__(self, X: Tensor) -> Tensor:
+        a, lp = self.base(X), self.log_penalty(X)
+        return a + lp if self.log else a * lp.exp()
+
+    def value_and_grad(self, X: np.ndarray # [m,d] points in the unit cube
+                      ) -> tuple[np.ndarray, np.ndarray]: # values [m] and gradients [m,d]
+        "Penalised values and gradients in closed form (the base acquisition's, plus the penalisers' by the formula above)."
+        a, g = self.base.value_and_grad(X)
+        D = X[:, None, :] - self.P.numpy()[None]                  # [m,p,d]
+        dist = np.sqrt((D ** 2).sum(-1)) + 1e-12                   # [m,p]
+        sd = self.sd.numpy()
+        z = (self.L * dist - self.mu.numpy() + self.M) / sd
+        lphi = log_ndtr(z)
+        ratio = np.exp(-0.5 * z ** 2 - 0.5 * math.log(2 * math.pi) - lphi)   # phi(z) / Phi(z), stable in the tails
+        glp = ((ratio * self.L / sd)[..., None] * D / dist[..., None]).sum(1)
+        lp = lphi.sum(-1)
+        if self.log: return a + lp, g + glp
+        e = np.exp(lp)
+        return a * e, g * e[:, None] + (a * e)[:, None] * glp
+
+def lipschitz(model: Surrogate, # a fitted surrogate
+              d: int, # input dimension
+              seed: int = 0, # Sobol scramble
+              n: int = 512 # points where the gradient of the mean is taken
+             ) -> float:
+    "Largest norm of the posterior mean's gradient over n Sobol points of the unit cube (the L of local penalisation)."
+    X = torch.quasirandom.SobolEngine(d, scramble=True, seed=seed).draw(n, dtype=torch.float64)
+    if hasattr(model, "moments_grad"): G = torch.from_numpy(model.moments_grad(X.numpy())[2])
+    else:
+        X.requires_grad_(True); model.posterior(X).mean.sum().backward(); G = X.grad
+    return max(float(G.norm(dim=-1).max()), 1e-7)
 
 # %% ../../nbs/21_search.bo.ipynb #0bcb31f9
 import functools
