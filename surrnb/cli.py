@@ -158,12 +158,15 @@ def best_table(study, k: int = 5) -> str:
 def cmd_run(a) -> int:
     "Run or resume a study of a registered problem or of `--objective`."
     _check_out_path(a.plot, (".png", ".pdf", ".svg"), "--plot")
+    address = getattr(a, "address", None)
+    if address and a.executor != "ray": raise SurrnbError(f"--address {address} names a Ray cluster: give it with --executor ray")
     label, evaluate, study = _open_study(a, a.strategy)
     strategy = study._strategy_name()
     objective_arity(evaluate, study.space, getattr(study.strategy, "budgeted", False))   # a usage error, before any trial
     before = study.n_finished
     print(f"study {study.name!r} in {a.db}: {label}, strategy {strategy}, {before} finished trial(s) before this run")
     par = {} if a.workers == 1 and a.executor == "local" else dict(n_workers=min(a.workers, max(1, a.budget - before)), executor=a.executor)
+    if address: par["address"] = address   # join a running cluster instead of starting a private runtime
     try: study.optimize(evaluate, n_trials=a.budget, show_progress=not a.quiet, **par)
     except KeyboardInterrupt:
         print(f"\ninterrupted: {study.n_finished} finished trial(s) are saved in {a.db}; run the same command to resume", file=sys.stderr)
@@ -350,6 +353,7 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--workers", type=_pos_int, default=1, help="parallel evaluations (default 1)")
     r.add_argument("--executor", choices=["local", "process", "ray"], default="local", help="where evaluations run (default local)")
+    r.add_argument("--address", default=None, help="with --executor ray: the cluster to join (auto: the one `ray start` runs on this machine; ray://host:10001)")
     k = sub.add_parser("ask", help="start a trial for a black box run elsewhere; prints JSON")
     _add_study_args(k); k.add_argument("--space", default=None, help="JSON/YAML space file (needed to create the study)")
     k.add_argument("--strategy", default=None, help="strategy (default: the stored one; bo for a new study)")

@@ -16,7 +16,7 @@ from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import SurrnbError, derive_seed, logger
 from .space import Space, Categorical
-from .study import Study, SearchExhausted, executors, objective_arity, show_bar
+from .study import Study, SearchExhausted, StudyFull, executors, objective_arity, show_bar
 
 # %% auto #0
 __all__ = ['EXECUTORS', 'report', 'ProcessPool', 'ThreadPool', 'RayPool', 'optimize_parallel', 'simulate', 'regret_over_time']
@@ -337,54 +337,57 @@ def optimize_parallel(study, # a surrnb Study (the driver owns its storage)
     _check_int("n_trials", n_trials, 0); _check_int("n_workers", n_workers, 1); _check_int("retries", retries, 0)
     todo = n_trials - study.n_finished
     if todo <= 0: return study
-    pool = _make_pool(executor, objective, nargs, n_workers, address, resources, start_method, ray_init)
-    running, tries, streak, first_error, stop, t0, done = {}, {}, 0, None, False, time.time(), 0
-    bar = progress_bar(range(todo), leave=True) if show_bar(show_progress) else None
-    if bar is not None: bar.update(0)
+    with study.heartbeats():   # a no-op inside Study.optimize, which beats already
+        pool = _make_pool(executor, objective, nargs, n_workers, address, resources, start_method, ray_init)
+        running, tries, streak, first_error, stop, t0, done, full = {}, {}, 0, None, False, time.time(), 0, False
+        bar = progress_bar(range(todo), leave=True) if show_bar(show_progress) else None
+        if bar is not None: bar.update(0)
 
-    def finished(trial):
-        nonlocal streak, first_error, stop, done
-        done += 1
-        if str(trial.state) == "FAILED": streak += 1; first_error = first_error or trial.error
-        else: streak, first_error = 0, None
-        for cb in callbacks or []: cb(study, trial)
-        if bar is not None: bar.comment = study._bar_comment(); bar.update(min(done, todo))
-        if max_failures is not None and streak >= max_failures and not stop:
-            stop = True
-            logger.warning(f"study {study.name!r}: {streak} trials failed in a row; no new trial is started")
+        def finished(trial):
+            nonlocal streak, first_error, stop, done
+            done += 1
+            if str(trial.state) == "FAILED": streak += 1; first_error = first_error or trial.error
+            else: streak, first_error = 0, None
+            for cb in callbacks or []: cb(study, trial)
+            if bar is not None: bar.comment = study._bar_comment(); bar.update(min(done, todo))
+            if max_failures is not None and streak >= max_failures and not stop:
+                stop = True
+                logger.warning(f"study {study.name!r}: {streak} trials failed in a row; no new trial is started")
 
-    try:
-        while True:
-            while not stop and len(running) < n_workers and study.n_finished + len(running) < n_trials:
-                if timeout is not None and time.time() - t0 > timeout: stop = True; break
-                try: trial = study.ask(total=n_trials)
-                except SearchExhausted: stop = True; break
-                late = trial_timeout is None or pool.start_events
-                running[trial.number] = dict(deadline=None if late else time.time() + trial_timeout, pruned=False)
-                pool.submit(trial.number, trial.config, trial.budget)
-            if not running: break
-            deadlines = [r["deadline"] for r in running.values() if r["deadline"] is not None]
-            wait = None if not deadlines else max(0.0, min(deadlines) - time.time())
-            for ev in pool.poll(wait):
-                if ev[0] == "start":
-                    if trial_timeout is not None and ev[1] in running: running[ev[1]]["deadline"] = time.time() + trial_timeout
-                else: _handle(study, pool, ev, running, tries, retries, finished)
-            now = time.time()
-            for n in [n for n, r in running.items() if r["deadline"] is not None and r["deadline"] <= now]:
-                pool.stop(n); del running[n]
-                finished(study.tell(n, state="FAILED", error=f"TrialTimeout: trial took longer than {trial_timeout:g} s (worker stopped)"))
-    except BaseException as e:
-        pool.close(kill=True)
-        why = "interrupted by the user (KeyboardInterrupt)" if isinstance(e, KeyboardInterrupt) else f"driver stopped: {type(e).__name__}: {e}"
-        for n in list(running):
-            try: study.tell(n, state="FAILED", error=why)
-            except Exception: pass
-        raise
-    pool.close()
-    if bar is not None and type(bar).__name__ == "ConsoleProgressBar" and sys.stdout.isatty(): print(flush=True)
-    if stop and max_failures is not None and streak >= max_failures:
-        raise SurrnbError(f"study {study.name!r} stopped: {streak} trials failed in a row; the first said: {first_error}")
-    return study
+        try:
+            while True:
+                while not stop and len(running) < n_workers and study.n_finished + len(running) < n_trials:
+                    if timeout is not None and time.time() - t0 > timeout: stop = True; break
+                    try: trial = study.ask(total=n_trials)
+                    except SearchExhausted as e: stop, full = True, isinstance(e, StudyFull); break
+                    late = trial_timeout is None or pool.start_events
+                    running[trial.number] = dict(deadline=None if late else time.time() + trial_timeout, pruned=False)
+                    pool.submit(trial.number, trial.config, trial.budget)
+                if not running:
+                    if full and study._settle(n_trials): stop = full = False; continue   # a dead driver's trial was re-queued
+                    break
+                deadlines = [r["deadline"] for r in running.values() if r["deadline"] is not None]
+                wait = None if not deadlines else max(0.0, min(deadlines) - time.time())
+                for ev in pool.poll(wait):
+                    if ev[0] == "start":
+                        if trial_timeout is not None and ev[1] in running: running[ev[1]]["deadline"] = time.time() + trial_timeout
+                    else: _handle(study, pool, ev, running, tries, retries, finished)
+                now = time.time()
+                for n in [n for n, r in running.items() if r["deadline"] is not None and r["deadline"] <= now]:
+                    pool.stop(n); del running[n]
+                    finished(study.tell(n, state="FAILED", error=f"TrialTimeout: trial took longer than {trial_timeout:g} s (worker stopped)"))
+        except BaseException as e:
+            pool.close(kill=True)
+            why = "interrupted by the user (KeyboardInterrupt)" if isinstance(e, KeyboardInterrupt) else f"driver stopped: {type(e).__name__}: {e}"
+            for n in list(running):
+                try: study.tell(n, state="FAILED", error=why)
+                except Exception: pass
+            raise
+        pool.close()
+        if bar is not None and type(bar).__name__ == "ConsoleProgressBar" and sys.stdout.isatty(): print(flush=True)
+        if stop and max_failures is not None and streak >= max_failures:
+            raise SurrnbError(f"study {study.name!r} stopped: {streak} trials failed in a row; the first said: {first_error}")
+        return study
 
 for _e, _doc in (("local", "threads in this process"), ("process", "worker processes on this machine"), ("ray", "Ray tasks, on this machine or a cluster")):
     executors.register(_e, functools.partial(optimize_parallel, executor=_e), doc=_doc)

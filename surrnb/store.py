@@ -1,4 +1,4 @@
-"""The `Trial` record and a SQLite store that never loses a finished trial: WAL journal, every write in one transaction, safe against `kill -9`.
+"""The `Trial` record and a store that never loses a finished trial — a SQLite file (WAL journal) or a PostgreSQL server — every write in one transaction, safe against `kill -9`, with heartbeats for trials whose driver died.
 
 Docs: https://surrnb.github.io/surrnb/store.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://surrnb.github.io/surrnb/store.html.md"""
 
 # %% ../nbs/03_store.ipynb #fb47c3e0
 from __future__ import annotations
-import json, os, socket, sqlite3, time, math
+import glob, json, os, pwd, shutil, socket, sqlite3, subprocess, tempfile, time, math
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -15,7 +15,8 @@ from fastcore.basics import patch
 from .core import SurrnbError
 
 # %% auto #0
-__all__ = ['SCHEMA_VERSION', 'TrialState', 'Trial', 'worker_id', 'worker_alive', 'storage_path', 'Storage']
+__all__ = ['SCHEMA_VERSION', 'TrialState', 'Trial', 'worker_id', 'worker_alive', 'storage_path', 'Storage', 'postgres_available',
+           'LocalPostgres']
 
 # %% ../nbs/03_store.ipynb #640bc229
 class TrialState(str, Enum):
@@ -31,7 +32,7 @@ class TrialState(str, Enum):
 
 @dataclass
 class Trial:
-    "One evaluation: config, budget, state, value, intermediate values, error text, times and worker."
+    "One evaluation: config, budget, state, value, intermediate values, error text, times, worker and heartbeat."
     number: int                       # 0, 1, 2... within its study
     config: dict                      # parameter name -> value
     budget: float | None = None       # fidelity (epochs, ...) for multi-fidelity strategies
@@ -44,6 +45,7 @@ class Trial:
     worker: str | None = None         # host:pid:start-ticks of the process that ran it
     values: tuple | None = None       # one value per objective, when COMPLETE (a 1-tuple with one objective)
     constraints: tuple | None = None  # constraint values (c <= 0: satisfied), when the study has constraints
+    heartbeat: float | None = field(default=None, compare=False)  # unix time of the last sign of life of its driver (None: not watched)
 
     def __post_init__(self):
         if self.values is None and self.value is not None: self.values = (self.value,)
@@ -86,37 +88,51 @@ def worker_alive(wid: str | None # an id made by `worker_id`
 # %% ../nbs/03_store.ipynb #f45436c9
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies(
-  id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, direction TEXT NOT NULL, space TEXT NOT NULL,
-  seed INTEGER NOT NULL, strategy TEXT, meta TEXT NOT NULL DEFAULT '{}', created REAL NOT NULL,
+  id {ID}, name TEXT UNIQUE NOT NULL, direction TEXT NOT NULL, space TEXT NOT NULL,
+  seed {INT} NOT NULL, strategy TEXT, meta TEXT NOT NULL DEFAULT '{{}}', created {REAL} NOT NULL,
   directions TEXT, n_constraints INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS trials(
-  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE, number INTEGER NOT NULL,
-  config TEXT NOT NULL, budget REAL, state TEXT NOT NULL, value REAL, error TEXT,
-  start REAL, "end" REAL, worker TEXT, vals TEXT, cons TEXT, PRIMARY KEY(study_id, number));
+  study_id {INT} NOT NULL REFERENCES studies(id) ON DELETE CASCADE, number {INT} NOT NULL,
+  config TEXT NOT NULL, budget {REAL}, state TEXT NOT NULL, value {REAL}, error TEXT,
+  start {REAL}, "end" {REAL}, worker TEXT, vals TEXT, cons TEXT, heartbeat {REAL}, PRIMARY KEY(study_id, number));
 CREATE TABLE IF NOT EXISTS intermediate(
-  study_id INTEGER NOT NULL, number INTEGER NOT NULL, step REAL NOT NULL, value REAL,
+  study_id {INT} NOT NULL, number {INT} NOT NULL, step {REAL} NOT NULL, value {REAL},
   PRIMARY KEY(study_id, number, step), FOREIGN KEY(study_id, number) REFERENCES trials(study_id, number) ON DELETE CASCADE);
-CREATE TABLE IF NOT EXISTS surrnb_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS surrnb_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
 """
-SCHEMA_VERSION = 2
-_COLS = 'number, config, budget, state, value, error, start, "end", worker, vals, cons'
+_TYPES = {"sqlite": dict(ID="INTEGER PRIMARY KEY", INT="INTEGER", REAL="REAL"),                 # SQLite: 8-byte integers and floats
+          "postgresql": dict(ID="BIGSERIAL PRIMARY KEY", INT="BIGINT", REAL="DOUBLE PRECISION")}  # (PostgreSQL's REAL is 4 bytes)
+_INDEXES = {"sqlite": ["CREATE INDEX IF NOT EXISTS trials_state ON trials(study_id, state, number)",
+                       "CREATE INDEX IF NOT EXISTS trials_config ON trials(study_id, config)"],
+            "postgresql": ["CREATE INDEX IF NOT EXISTS trials_state ON trials(study_id, state, number)",
+                           "CREATE INDEX IF NOT EXISTS trials_config ON trials USING hash(config)"]}  # a hash index takes configs of any length
+SCHEMA_VERSION = 3
+_COLS = 'number, config, budget, state, value, error, start, "end", worker, vals, cons, heartbeat'
 _SCOLS = "id, name, direction, space, seed, strategy, meta, created, directions, n_constraints"
-_MIGRATIONS = {  # version -> statements that bring the previous version up to it (columns are only ever added)
+_MIGRATIONS = {  # version -> statements that bring the previous version up to it (columns and indexes are only ever added)
     2: ["ALTER TABLE trials ADD COLUMN vals TEXT", "ALTER TABLE trials ADD COLUMN cons TEXT",
         "ALTER TABLE studies ADD COLUMN directions TEXT",
-        "ALTER TABLE studies ADD COLUMN n_constraints INTEGER NOT NULL DEFAULT 0"]}
+        "ALTER TABLE studies ADD COLUMN n_constraints INTEGER NOT NULL DEFAULT 0"],
+    3: ["ALTER TABLE trials ADD COLUMN heartbeat {REAL}", "{INDEXES}"]}
 _OURS = {"studies", "trials", "intermediate"}
+_SERVERS = ("postgresql", "postgres")
 
-def storage_path(url: str | Path | None # a path, a `sqlite:///` URL, ":memory:" or None (in memory)
+def _server_url(s: str) -> bool:
+    "Whether a storage string names a PostgreSQL server (postgresql://, postgresql+psycopg://, postgres://)."
+    return "://" in s and s.split("://", 1)[0].split("+")[0] in _SERVERS
+
+def storage_path(url: str | Path | None # a path, a `sqlite:///` URL, a `postgresql://` URL, ":memory:" or None (in memory)
                 ) -> str:
-    "The SQLite file (or ':memory:') that a storage argument names."
+    "The SQLite file (or ':memory:') that a storage argument names; a PostgreSQL URL is returned as it is."
     if url is None: return ":memory:"
     s = str(url)
     if s in (":memory:", "sqlite://", "sqlite:///:memory:"): return ":memory:"
+    if _server_url(s): return s
     if "://" in s:
         scheme, rest = s.split("://", 1)
         if scheme != "sqlite":
-            raise SurrnbError(f"storage {s!r}: only SQLite is supported ('path/to/file.db' or 'sqlite:///path/to/file.db'), not {scheme!r}")
+            raise SurrnbError(f"storage {s!r}: give a SQLite file ('runs.db', 'sqlite:///runs.db') or a PostgreSQL URL "
+                              f"('postgresql://user@host:5432/db'), not {scheme!r}")
         if not rest.startswith("/") or rest == "/": raise SurrnbError(f"storage {s!r}: write sqlite:///relative/path.db or sqlite:////absolute/path.db")
         return rest[1:]
     return s
@@ -130,13 +146,45 @@ def _stays_empty(p: Path, wait: float = 2.0) -> bool:
         time.sleep(0.02)
     return False
 
+def _import_pg():
+    "(sqlalchemy, psycopg), or one line saying how to install them."
+    try: import sqlalchemy, psycopg
+    except ImportError: raise SurrnbError("PostgreSQL storage needs SQLAlchemy and psycopg: pip install 'surrnb[postgres]'") from None
+    return sqlalchemy, psycopg
+
+class _PgCon:
+    "A psycopg connection, opened through a SQLAlchemy engine, that takes SQLite's `?` placeholders: one set of SQL serves both."
+    def __init__(self, url: str, timeout: float, readonly: bool):
+        sa, self.pg = _import_pg()
+        u = sa.engine.make_url(url).set(drivername="postgresql+psycopg")
+        self.shown = u.render_as_string(hide_password=True)
+        self.engine = sa.create_engine(u, poolclass=sa.pool.NullPool, connect_args=dict(connect_timeout=max(1, int(timeout))))
+        try: self.raw = self.engine.raw_connection()
+        except (sa.exc.DBAPIError, self.pg.OperationalError) as e:
+            raise SurrnbError(f"cannot connect to {self.shown}: {str(getattr(e, 'orig', e)).strip().splitlines()[0]}") from None
+        self.dbapi = self.raw.driver_connection
+        self.dbapi.autocommit = True           # reads see the latest commit; writes open their own transaction (`Storage.tx`)
+        self.execute(f"SET lock_timeout = {int(timeout * 1000)}")
+        if readonly: self.execute("SET default_transaction_read_only = on")
+    def execute(self, sql: str, params=()): return self.dbapi.execute(sql.replace("?", "%s"), params)
+    def close(self): self.raw.close(); self.engine.dispose()
+
 class Storage:
-    "SQLite storage for studies and trials at a path, a `sqlite:///` URL or ':memory:'; `readonly` never writes."
-    def __init__(self, path: str | Path | None = None, # database file (created if missing), `sqlite:///file.db`, or ":memory:"/None
+    "Storage for studies and trials: a SQLite file, `sqlite:///` URL or ':memory:', or a `postgresql://` server; `readonly` never writes."
+    def __init__(self, path: str | Path | None = None, # database file (created if missing), `sqlite:///file.db`, `postgresql://user@host/db`, or ":memory:"/None
                  timeout: float = 30.0, # seconds to wait for another writer
-                 readonly: bool = False # open for inspection only: the file stays byte-identical
+                 readonly: bool = False # open for inspection only: nothing is written
                 ):
         self.path, self.readonly, self.timeout = storage_path(path), readonly, float(timeout)
+        self.url, self.kind = self.path, "postgresql" if _server_url(self.path) else "sqlite"
+        if self.kind == "postgresql":
+            self.con = _PgCon(self.url, self.timeout, readonly)
+            self.path = self.con.shown                      # what messages show: the URL without its password
+            self._integrity = (sqlite3.IntegrityError, self.con.pg.IntegrityError)
+            try: self._check_schema()
+            except self.con.pg.Error as e: raise SurrnbError(f"cannot use {self.path} as a surrnb database: {e}") from None
+            return
+        self._integrity = (sqlite3.IntegrityError,)
         mem = self.path == ":memory:"
         if not mem:
             p = Path(self.path).expanduser()
@@ -156,19 +204,28 @@ class Storage:
 
     @contextmanager
     def tx(self):
-        "A write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."
+        "A write transaction (SQLite: BEGIN IMMEDIATE, which takes the write lock at once), committed at the end, rolled back on any error."
         if self.readonly: raise SurrnbError(f"{self.path!r} was opened read-only (for inspection); open it with readonly=False to change it")
-        self.con.execute("BEGIN IMMEDIATE")
+        self.con.execute("BEGIN IMMEDIATE" if self.kind == "sqlite" else "BEGIN")
         try: yield self.con
         except BaseException:
             self.con.execute("ROLLBACK"); raise
         else: self.con.execute("COMMIT")
 
+    def _lock(self, c, study_id: int):
+        "Inside a transaction: serialise writers of one study (PostgreSQL: a row lock on the study; SQLite's BEGIN IMMEDIATE already did)."
+        if self.kind == "postgresql": c.execute("SELECT id FROM studies WHERE id=? FOR UPDATE", (study_id,))
+
     def close(self): self.con.close()
     def __repr__(self): return f"Storage({self.path!r}{', readonly' if self.readonly else ''})"
 
 # %% ../nbs/03_store.ipynb #dd840906
-def _tables(con) -> set[str]: return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+@patch
+def _tables(self: Storage) -> set[str]:
+    "Names of the tables in the database (PostgreSQL: in the current schema)."
+    q = ("SELECT name FROM sqlite_master WHERE type='table'" if self.kind == "sqlite"
+         else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    return {r[0] for r in self.con.execute(q).fetchall()}
 
 @patch
 def _retry(self: Storage, fn):
@@ -180,14 +237,19 @@ def _retry(self: Storage, fn):
             if "locked" not in str(e) or time.time() - t0 > self.timeout: raise
             time.sleep(0.02)
 
+def _ddl(kind: str, stmt: str) -> list[str]:
+    "One schema statement written for `kind` ('{INDEXES}' stands for the index statements)."
+    return _INDEXES[kind] if stmt == "{INDEXES}" else [stmt.format(**_TYPES[kind])]
+
 @patch
 def _check_schema(self: Storage):
     "Refuse a database that belongs to someone else; create surrnb's tables in a new one."
-    have = _tables(self.con)
-    if have and not _OURS <= have:
+    have = self._tables()
+    foreign = (have and not _OURS <= have) if self.kind == "sqlite" else (have & _OURS and not _OURS <= have)  # a server database may hold other tables
+    if foreign:
         raise SurrnbError(f"{self.path!r} is not a surrnb database (it has tables {', '.join(sorted(have)[:5])}); "
                           "surrnb leaves it untouched: give another file")
-    if have:
+    if _OURS <= have:
         v = self.con.execute("SELECT value FROM surrnb_meta WHERE key='schema'").fetchone() if "surrnb_meta" in have else None
         self.schema = int(v[0]) if v is not None else 1
         if self.schema > SCHEMA_VERSION:
@@ -196,31 +258,36 @@ def _check_schema(self: Storage):
         return
     self.schema = SCHEMA_VERSION
     if self.readonly: raise SurrnbError(f"{self.path!r} holds no surrnb studies")
-    if self.path != ":memory:": self._retry(lambda: self.con.execute("PRAGMA journal_mode=WAL"))
+    if self.path != ":memory:" and self.kind == "sqlite": self._retry(lambda: self.con.execute("PRAGMA journal_mode=WAL"))
     def create():
         with self.tx() as c:
-            for stmt in _SCHEMA.split(";"):
-                if stmt.strip(): c.execute(stmt)
-            c.execute("INSERT OR IGNORE INTO surrnb_meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            if self.kind == "postgresql": c.execute("SELECT pg_advisory_xact_lock(20203)")   # two processes creating the tables at once
+            for stmt in [s for s in _SCHEMA.split(";") if s.strip()] + ["{INDEXES}"]:
+                for s in _ddl(self.kind, stmt.strip()): c.execute(s)
+            c.execute("INSERT INTO surrnb_meta(key, value) VALUES ('schema', ?) ON CONFLICT(key) DO NOTHING", (str(SCHEMA_VERSION),))
     self._retry(create)
 
 @patch
 def _migrate(self: Storage):
-    "Bring an older surrnb database up to `SCHEMA_VERSION` in one transaction (only columns are added)."
+    "Bring an older surrnb database up to `SCHEMA_VERSION` in one transaction (only columns and indexes are added)."
     with self.tx() as c:
-        v = c.execute("SELECT value FROM surrnb_meta WHERE key='schema'").fetchone() if "surrnb_meta" in _tables(c) else None
+        if self.kind == "postgresql": c.execute("SELECT pg_advisory_xact_lock(20203)")
+        v = c.execute("SELECT value FROM surrnb_meta WHERE key='schema'").fetchone() if "surrnb_meta" in self._tables() else None
         v = int(v[0]) if v is not None else 1
         if v >= SCHEMA_VERSION: self.schema = v; return       # another process migrated it a moment ago
         c.execute("CREATE TABLE IF NOT EXISTS surrnb_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         for version in range(v + 1, SCHEMA_VERSION + 1):
-            for stmt in _MIGRATIONS[version]: c.execute(stmt)
-        c.execute("INSERT OR REPLACE INTO surrnb_meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            for stmt in _MIGRATIONS[version]:
+                for s in _ddl(self.kind, stmt): c.execute(s)
+        c.execute("INSERT INTO surrnb_meta(key, value) VALUES ('schema', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                  (str(SCHEMA_VERSION),))
     self.schema = SCHEMA_VERSION
 
 @patch(as_prop=True)
 def _tcols(self: Storage) -> str:
     "Trial columns to select; a read-only file of an older schema reads NULL for the newer ones."
-    return _COLS if self.schema >= 2 else _COLS.replace("vals, cons", "NULL, NULL")
+    cols = _COLS if self.schema >= 3 else _COLS.replace("heartbeat", "NULL")
+    return cols if self.schema >= 2 else cols.replace("vals, cons", "NULL, NULL")
 
 @patch(as_prop=True)
 def _scols(self: Storage) -> str:
@@ -245,7 +312,7 @@ def create_study(self: Storage, name: str, direction: str, space: dict, seed: in
             c.execute("INSERT INTO studies(name, direction, space, seed, strategy, meta, created, directions, n_constraints) "
                       "VALUES (?,?,?,?,?,?,?,?,?)", (name, directions[0], json.dumps(space), int(seed), strategy,
                       json.dumps(meta or {}), time.time(), json.dumps(directions), int(n_constraints)))
-    except sqlite3.IntegrityError: raise SurrnbError(f"a study named {name!r} already exists in {self.path!r}") from None
+    except self._integrity: raise SurrnbError(f"a study named {name!r} already exists in {self.path!r}") from None
     return self.load_study(name)
 
 @patch
@@ -281,7 +348,7 @@ def delete_study(self: Storage, name: str):
 def _row_to_trial(r, inter) -> Trial:
     return Trial(number=r[0], config=json.loads(r[1]), budget=r[2], state=TrialState(r[3]), value=r[4], error=r[5],
                  start=r[6], end=r[7], worker=r[8], intermediate=inter,
-                 values=json.loads(r[9]) if r[9] else None, constraints=json.loads(r[10]) if r[10] else None)
+                 values=json.loads(r[9]) if r[9] else None, constraints=json.loads(r[10]) if r[10] else None, heartbeat=r[11])
 
 def _fnum(x, what):
     if x is None: return None
@@ -309,7 +376,8 @@ def add_trial(self: Storage, study_id: int, config: dict, budget: float | None =
               values: list | None = None, # several objective values (instead of `value`)
               constraints: list | None = None, # constraint values (c <= 0: satisfied)
               cap: int | None = None, # refuse (return None) when the study already holds this many started trials
-              distinct: bool = False # refuse (return None) when a trial with the same config already exists
+              distinct: bool = False, # refuse (return None) when a trial with the same config already exists
+              beat: bool = False # a RUNNING trial whose driver sends heartbeats (`Storage.beat`): stamp its first one now
              ) -> Trial | None:
     "Insert a new trial (RUNNING, QUEUED, or already finished) and return it with its number (None: refused by `cap` or `distinct`)."
     state = TrialState(state)
@@ -319,19 +387,29 @@ def add_trial(self: Storage, study_id: int, config: dict, budget: float | None =
     now = time.time()
     start = now if state != TrialState.QUEUED else None
     end = now if state.finished else None
+    hb = now if beat and state == TrialState.RUNNING else None
     with self.tx() as c:
+        self._lock(c, study_id)
         if cap is not None and _started(c, study_id) >= cap: return None
-        if distinct and c.execute("SELECT 1 FROM trials WHERE study_id=? AND config=? AND budget IS ? LIMIT 1",
-                                  (study_id, json.dumps(config), budget)).fetchone(): return None
-        n = c.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (study_id,)).fetchone()[0]
-        c.execute(f"INSERT INTO trials(study_id, {_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                  (study_id, n, json.dumps(config), budget, state.value, value, error, start, end, worker, vals, cons))
+        if distinct and c.execute("SELECT 1 FROM trials WHERE study_id=? AND config=? AND " + ("budget IS NULL" if budget is None else "budget=?")
+                                  + " LIMIT 1", (study_id, json.dumps(config)) + (() if budget is None else (budget,))).fetchone(): return None
+        n = _next(c, study_id)
+        c.execute(f"INSERT INTO trials(study_id, {_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  (study_id, n, json.dumps(config), budget, state.value, value, error, start, end, worker, vals, cons, hb))
     return Trial(n, config, budget, state, value=value, error=error, start=start, end=end, worker=worker,
-                 values=json.loads(vals) if vals else None, constraints=json.loads(cons) if cons else None)
+                 values=json.loads(vals) if vals else None, constraints=json.loads(cons) if cons else None, heartbeat=hb)
+
+def _next(c, study_id) -> int:
+    "The number the next trial of a study gets (one look-up in the primary key)."
+    return c.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (study_id,)).fetchone()[0]
+
+def _count(c, study_id, *states) -> int:
+    "Trials of a study in these states (through the (study_id, state) index: cost grows with the count, not the study)."
+    return sum(c.execute("SELECT COUNT(*) FROM trials WHERE study_id=? AND state=?", (study_id, s)).fetchone()[0] for s in states)
 
 def _started(c, study_id) -> int:
-    "Trials of a study that are running or finished (queued ones are not started)."
-    return c.execute("SELECT COUNT(*) FROM trials WHERE study_id=? AND state != 'QUEUED'", (study_id,)).fetchone()[0]
+    "Trials of a study that are running or finished: numbers are dense, so all of them less the queued ones."
+    return _next(c, study_id) - _count(c, study_id, "QUEUED")
 
 @patch
 def n_started(self: Storage, study_id: int) -> int:
@@ -339,16 +417,31 @@ def n_started(self: Storage, study_id: int) -> int:
     return _started(self.con, study_id)
 
 @patch
+def n_finished(self: Storage, study_id: int) -> int:
+    "How many trials of a study are COMPLETE, FAILED or PRUNED."
+    return _next(self.con, study_id) - _count(self.con, study_id, "QUEUED", "RUNNING")
+
+@patch
+def next_number(self: Storage, study_id: int) -> int:
+    "The number the next new trial of a study will get."
+    return _next(self.con, study_id)
+
+@patch
 def claim_queued(self: Storage, study_id: int, worker: str | None = None,
-                 cap: int | None = None # leave the queue alone when the study already holds this many started trials
+                 cap: int | None = None, # leave the queue alone when the study already holds this many started trials
+                 beat: bool = False # its driver sends heartbeats: stamp the first one now
                 ) -> Trial | None:
     "Atomically turn the oldest QUEUED trial into RUNNING and return it (None if none is queued, or the cap is reached)."
+    if self.con.execute("SELECT 1 FROM trials WHERE study_id=? AND state='QUEUED' LIMIT 1", (study_id,)).fetchone() is None:
+        return None   # nothing queued (a read, no write lock): the common case
     with self.tx() as c:
+        self._lock(c, study_id)
         if cap is not None and _started(c, study_id) >= cap: return None
         r = c.execute("SELECT number FROM trials WHERE study_id=? AND state='QUEUED' ORDER BY number LIMIT 1", (study_id,)).fetchone()
         if r is None: return None
-        c.execute("UPDATE trials SET state='RUNNING', start=?, worker=?, error=NULL WHERE study_id=? AND number=?",
-                  (time.time(), worker, study_id, r[0]))
+        now = time.time()
+        c.execute("UPDATE trials SET state='RUNNING', start=?, worker=?, error=NULL, heartbeat=? WHERE study_id=? AND number=?",
+                  (now, worker, now if beat else None, study_id, r[0]))
     return self.trial(study_id, r[0])
 
 @patch
@@ -362,6 +455,7 @@ def finish(self: Storage, study_id: int, number: int, state: TrialState, value: 
     if not state.finished: raise ValueError(f"finish() needs COMPLETE, FAILED or PRUNED, not {state}")
     value, vals, cons = _outcome_cols(state, value, values, constraints)
     with self.tx() as c:
+        self._lock(c, study_id)
         r = c.execute("SELECT state FROM trials WHERE study_id=? AND number=?", (study_id, number)).fetchone()
         if r is None: raise SurrnbError(f"trial {number} does not exist in this study")
         if r[0] != "RUNNING": raise SurrnbError(f"trial {number} is {r[0]}, not RUNNING: it was already told")
@@ -373,7 +467,8 @@ def finish(self: Storage, study_id: int, number: int, state: TrialState, value: 
 def requeue(self: Storage, study_id: int, number: int, note: str | None = None):
     "Put a RUNNING trial back in the queue (same number and config)."
     with self.tx() as c:
-        c.execute("UPDATE trials SET state='QUEUED', start=NULL, worker=NULL, error=? WHERE study_id=? AND number=? AND state='RUNNING'",
+        self._lock(c, study_id)
+        c.execute("UPDATE trials SET state='QUEUED', start=NULL, worker=NULL, heartbeat=NULL, error=? WHERE study_id=? AND number=? AND state='RUNNING'",
                   (note, study_id, number))
         c.execute("DELETE FROM intermediate WHERE study_id=? AND number=?", (study_id, number))
 
@@ -384,7 +479,8 @@ def report(self: Storage, study_id: int, number: int, step: float, value: float)
         r = c.execute("SELECT state FROM trials WHERE study_id=? AND number=?", (study_id, number)).fetchone()
         if r is None: raise SurrnbError(f"trial {number} does not exist in this study")
         if r[0] != "RUNNING": raise SurrnbError(f"trial {number} is {r[0]}: intermediate values are reported while it runs")
-        c.execute("INSERT OR REPLACE INTO intermediate(study_id, number, step, value) VALUES (?,?,?,?)",
+        c.execute("INSERT INTO intermediate(study_id, number, step, value) VALUES (?,?,?,?) "
+                  "ON CONFLICT(study_id, number, step) DO UPDATE SET value=excluded.value",
                   (study_id, number, _fnum(step, "step"), _fnum(value, "intermediate value")))
 
 @patch
@@ -408,3 +504,105 @@ def trial(self: Storage, study_id: int, number: int) -> Trial:
     inter = {int(s) if float(s).is_integer() else s: v for s, v in
              self.con.execute("SELECT step, value FROM intermediate WHERE study_id=? AND number=? ORDER BY step", (study_id, number))}
     return _row_to_trial(r, inter)
+
+# %% ../nbs/03_store.ipynb #0d13c946
+@patch
+def beat(self: Storage, study_id: int, worker: str) -> int:
+    "Stamp the heartbeat of every watched RUNNING trial that `worker` drives; returns how many."
+    with self.tx() as c:
+        self._lock(c, study_id)
+        return c.execute("UPDATE trials SET heartbeat=? WHERE study_id=? AND state='RUNNING' AND worker=? AND heartbeat IS NOT NULL",
+                         (time.time(), study_id, worker)).rowcount
+
+@patch
+def stale(self: Storage, study_id: int, grace: float # seconds without a heartbeat
+         ) -> list[Trial]:
+    "RUNNING trials whose last heartbeat is more than `grace` seconds old (a read: nothing changes)."
+    rows = self.con.execute(f"SELECT {self._tcols} FROM trials WHERE study_id=? AND state='RUNNING' AND heartbeat < ?",
+                            (study_id, time.time() - grace)).fetchall() if self.schema >= 3 else []
+    return [_row_to_trial(r, {}) for r in rows]
+
+@patch
+def reap(self: Storage, study_id: int, grace: float, # seconds without a heartbeat
+         requeue: bool = False, # put them back in the queue (same number and config) instead of FAILED
+         by: str | None = None # who noticed (a worker id; default: this process)
+        ) -> list[int]:
+    "Mark FAILED (or re-queue) the RUNNING trials without a heartbeat for `grace` s, in one transaction; their numbers."
+    if not self.stale(study_id, grace): return []           # the common case: one read, no write lock
+    now, out = time.time(), []
+    with self.tx() as c:
+        self._lock(c, study_id)                              # another driver may have reaped them a moment ago
+        for n, w, hb in c.execute("SELECT number, worker, heartbeat FROM trials WHERE study_id=? AND state='RUNNING' AND heartbeat < ?",
+                                  (study_id, now - grace)).fetchall():
+            note = (f"no heartbeat from its driver {w} for {now - hb:.1f} s (grace {grace:g} s): "
+                    f"{'re-queued' if requeue else 'marked FAILED'} by {by or worker_id()}")
+            if requeue:
+                c.execute("UPDATE trials SET state='QUEUED', start=NULL, worker=NULL, heartbeat=NULL, error=? WHERE study_id=? AND number=?",
+                          (note, study_id, n))
+                c.execute("DELETE FROM intermediate WHERE study_id=? AND number=?", (study_id, n))
+            else: c.execute('UPDATE trials SET state=\'FAILED\', error=?, "end"=? WHERE study_id=? AND number=?', (note, now, study_id, n))
+            out.append(n)
+    return out
+
+# %% ../nbs/03_store.ipynb #421c383e
+def _pg_bin(name: str) -> str | None:
+    "A PostgreSQL server program on the PATH or in Debian's /usr/lib/postgresql/VERSION/bin (newest first)."
+    found = shutil.which(name)
+    if found: return found
+    cands = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
+    ver = lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0
+    return max(cands, key=ver) if cands else None
+
+def _free_port() -> int:
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+def postgres_available() -> str | None:
+    "None when `LocalPostgres` can start a server here, else the reason it cannot."
+    if _pg_bin("initdb") is None or _pg_bin("pg_ctl") is None: return "no PostgreSQL server programs (initdb, pg_ctl): apt-get install postgresql"
+    try: _import_pg()
+    except SurrnbError as e: return str(e)
+    if os.geteuid() == 0:
+        try: pwd.getpwnam("postgres")
+        except KeyError: return "running as root and there is no 'postgres' user to run the server as (initdb refuses root)"
+        if shutil.which("runuser") is None: return "running as root without runuser to start the server as 'postgres'"
+    return None
+
+class LocalPostgres:
+    "A private PostgreSQL server in a temporary folder on a free loopback port, for tests and benchmarks; stop() removes it."
+    def __init__(self, dbname: str = "surrnb" # a database created at once (`url`)
+                ):
+        why = postgres_available()
+        if why: raise SurrnbError(f"cannot start a PostgreSQL server: {why}")
+        self.dir, self.port, self.dbname = tempfile.mkdtemp(prefix="surrnb-pg-"), _free_port(), dbname
+        self.user = "postgres" if os.geteuid() == 0 else None
+        if self.user: shutil.chown(self.dir, self.user)
+        data, log = os.path.join(self.dir, "data"), os.path.join(self.dir, "log")
+        try:
+            self._run(_pg_bin("initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+            self._run(_pg_bin("pg_ctl"), "-D", data, "-l", log, "-w", "-t", "60", "start",
+                      "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200")
+        except subprocess.CalledProcessError as e:
+            tail = Path(log).read_text()[-500:] if Path(log).exists() else ""
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise SurrnbError(f"PostgreSQL did not start: {(e.stderr or '').strip()[-300:]} {tail}") from None
+        self.url = self.create_database(dbname)
+
+    def _run(self, *cmd):
+        subprocess.run((["runuser", "-u", self.user, "--"] if self.user else []) + list(cmd), check=True, capture_output=True, text=True)
+
+    def create_database(self, name: str) -> str:
+        "Create another database on this server; its URL."
+        _, pg = _import_pg()
+        with pg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True) as c: c.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        "Stop the server (fast shutdown) and delete its folder."
+        if self.dir is None: return
+        try: self._run(_pg_bin("pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m", "fast", "-w", "stop")
+        except subprocess.CalledProcessError: pass
+        shutil.rmtree(self.dir, ignore_errors=True); self.dir = None
+
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.stop()
+    def __repr__(self): return f"LocalPostgres({self.url!r})"

@@ -8,6 +8,7 @@ Docs: https://surrnb.github.io/surrnb/study.html.md"""
 from __future__ import annotations
 import inspect, math, signal, sys, threading, time, warnings, numbers
 from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 import torch
 import matplotlib.pyplot as plt
@@ -83,26 +84,33 @@ class Study:
     def __init__(self, space: Space | None = None, # the search space (None: load it from an existing study, else learn it from an objective(trial))
                  strategy: str | Strategy | None = None, # a Strategy or a registered name; None: the stored one, else "random"
                  direction: str = "minimize", # "minimize" or "maximize"
-                 storage: str | Path | Storage | None = None, # None: in memory; a SQLite file, "sqlite:///file.db", or a Storage
+                 storage: str | Path | Storage | None = None, # None: in memory; a SQLite file, "sqlite:///file.db", "postgresql://user@host/db", or a Storage
                  name: str | None = None, # study name; an existing name resumes that study
                  seed: int = 0, # seeds every random choice of the strategy
                  optimum: float | None = None, # known best value, for regret plots
-                 on_stale: str = "fail", # RUNNING trials of dead workers: "fail" or "requeue"
+                 on_stale: str = "fail", # RUNNING trials of dead workers (or without a heartbeat for `grace` s): "fail" or "requeue"
                  meta: dict | None = None, # anything JSON-able to store with the study (e.g. the problem name)
                  warm_start: list | None = None, # earlier studies whose trials a transfer strategy may use
                  directions: list[str] | None = None, # several objectives: one direction each (instead of `direction`)
                  n_constraints: int = 0, # constraint values each trial reports (c <= 0 is feasible)
-                 define_by_run: bool = False # no space: the objective(trial) defines it with trial.suggest_* (implied for a new study without a name)
+                 define_by_run: bool = False, # no space: the objective(trial) defines it with trial.suggest_* (implied for a new study without a name)
+                 heartbeat: float | None = 10.0, # seconds between heartbeats of the trials `optimize` runs (None: none)
+                 grace: float | None = None # seconds without a heartbeat before another driver reaps a trial (default 6 x heartbeat)
                 ):
         directions = _check_directions(direction, directions)
         if isinstance(n_constraints, bool) or not isinstance(n_constraints, numbers.Integral) or n_constraints < 0:
             raise SurrnbError(f"n_constraints must be an integer >= 0, got {n_constraints!r}")
         if on_stale not in ("fail", "requeue"): raise SurrnbError(f"on_stale must be 'fail' or 'requeue', got {on_stale!r}")
+        for k, v in (("heartbeat", heartbeat), ("grace", grace)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 < v < math.inf):
+                raise SurrnbError(f"{k} must be a positive number of seconds or None, got {v!r}")
+        self.heartbeat, self.on_stale, self._beating = heartbeat, on_stale, False
+        self.grace = grace if grace is not None else (6 * heartbeat if heartbeat is not None else None)
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not -2**63 <= seed < 2**63:
             raise SurrnbError(f"seed must be an integer of at most 63 bits, got {seed!r}")
         if space is not None and not isinstance(space, Space): raise SurrnbError(f"space must be a surrnb Space, got {type(space).__name__}")
         if storage is not None and not isinstance(storage, (str, Path, Storage)):
-            raise SurrnbError(f"storage must be a file path, a 'sqlite:///' URL, ':memory:' or a Storage, got {storage!r}")
+            raise SurrnbError(f"storage must be a file path, a 'sqlite:///' or 'postgresql://' URL, ':memory:' or a Storage, got {storage!r}")
         self.storage = storage if isinstance(storage, Storage) else Storage(storage)
         self.name = str(name) if name is not None else time.strftime("study-%Y%m%d-%H%M%S")
         self.worker, self.readonly = worker_id(), self.storage.readonly
@@ -180,7 +188,7 @@ def _handle_stale(self: Study, on_stale: str) -> int:
         else: self.storage.finish(self._id, t.number, "FAILED", error=note)
         n += 1
     if n: logger.warning(f"study {self.name!r}: {n} trial(s) left RUNNING by a dead process were {'re-queued' if on_stale == 'requeue' else 'marked FAILED'}")
-    return n
+    return n + len(self._reap())
 
 @patch
 def _set_sources(self: Study, studies: list):
@@ -212,7 +220,7 @@ def trials(self: Study) -> list[Trial]:
 @patch(as_prop=True)
 def next_number(self: Study) -> int:
     "The number the next new trial will get."
-    return self.storage.con.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (self._id,)).fetchone()[0]
+    return self.storage.next_number(self._id)
 
 @patch
 def trial_seed(self: Study, number: int, *salt) -> int:
@@ -275,8 +283,7 @@ def best_trials(self: Study) -> list[Trial]:
 @patch(as_prop=True)
 def n_finished(self: Study) -> int:
     "Number of COMPLETE, FAILED or PRUNED trials."
-    return self.storage.con.execute("SELECT COUNT(*) FROM trials WHERE study_id=? AND state IN ('COMPLETE','FAILED','PRUNED')",
-                                    (self._id,)).fetchone()[0]
+    return self.storage.n_finished(self._id)
 
 # %% ../nbs/04_study.ipynb #6c3111fa
 @patch
@@ -291,7 +298,8 @@ def ask(self: Study, total: int | None = None # refuse to start a trial once the
        ) -> Trial:
     "Start a trial: the oldest queued one, else a new suggestion of the strategy; stored as RUNNING."
     self._writable("ask for trials")
-    t = self.storage.claim_queued(self._id, self.worker, cap=total)
+    self._reap()
+    t = self.storage.claim_queued(self._id, self.worker, cap=total, beat=self._beating)
     if t is not None: return t
     if total is not None and self.storage.n_started(self._id) >= total:
         raise StudyFull(f"study {self.name!r} already holds {total} started trials")
@@ -304,7 +312,8 @@ def ask(self: Study, total: int | None = None # refuse to start a trial once the
             if attempt == 4: logger.debug(f"study {self.name!r}: the strategy proposed stored configs 4 times; trying random ones")
         try: cfg = self.space.validate(s.config)
         except SurrnbError as e: raise SurrnbError(f"strategy {self._strategy_name()!r} suggested a bad config: {e}") from None
-        t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total, distinct=attempt < 11 and not s.repeat)
+        t = self.storage.add_trial(self._id, cfg, s.budget, TrialState.RUNNING, self.worker, cap=total,
+                                   distinct=attempt < 11 and not s.repeat, beat=self._beating)
         if t is not None: return t
         if total is not None and self.storage.n_started(self._id) >= total:
             raise StudyFull(f"study {self.name!r} already holds {total} started trials")   # another process was faster
@@ -406,6 +415,43 @@ def report(self: Study, trial: Trial | int, step: float, value: float) -> bool:
     number = self._number(trial)
     self.storage.report(self._id, number, step, value)
     return bool(self.strategy.should_prune(self, self.storage.trial(self._id, number)))
+
+# %% ../nbs/04_study.ipynb #b7ebb259
+@patch
+def _reap(self: Study, storage: Storage | None = None # the connection to use (default: the study's)
+         ) -> list[int]:
+    "Fail (or re-queue, with on_stale='requeue') RUNNING trials of any driver whose heartbeat is older than `grace` seconds."
+    if self.readonly or self.grace is None: return []
+    got = (storage or self.storage).reap(self._id, self.grace, requeue=self.on_stale == "requeue", by=self.worker)
+    if got: logger.warning(f"study {self.name!r}: trial(s) {got} had no heartbeat for {self.grace:g} s and were "
+                           f"{'re-queued' if self.on_stale == 'requeue' else 'marked FAILED'}")
+    return got
+
+@patch
+@contextmanager
+def heartbeats(self: Study):
+    "While the block runs, a thread stamps this driver's RUNNING trials every `heartbeat` s and reaps other drivers' stale ones."
+    if self.heartbeat is None or self._beating or self.readonly or self.storage.path == ":memory:": yield self; return
+    st, stop = Storage(self.storage.url, timeout=self.storage.timeout), threading.Event()
+    def loop():
+        while not stop.wait(self.heartbeat):
+            try: st.beat(self._id, self.worker); self._reap(st)
+            except Exception as e: logger.warning(f"study {self.name!r}: heartbeat failed ({type(e).__name__}: {e}); next try in {self.heartbeat:g} s")
+    th = threading.Thread(target=loop, name=f"surrnb-heartbeat-{self.name}", daemon=True)
+    self._beating = True; th.start()
+    try: yield self
+    finally:
+        self._beating = False; stop.set(); th.join(); st.close()
+
+@patch
+def _settle(self: Study, n_trials: int) -> bool:
+    "When the study is full: wait while other drivers' watched trials run, reaping any that go stale; True if one came back to the queue."
+    if self.grace is None or self.readonly or self.storage.path == ":memory:": return False
+    while self.n_finished < n_trials:
+        if self._reap() and self.on_stale == "requeue": return True
+        if not self.storage.stale(self._id, 0.0): return False       # no watched trial runs anywhere (grace 0: all of them)
+        time.sleep(min(self.heartbeat or 1.0, 1.0))
+    return False
 
 # %% ../nbs/04_study.ipynb #5d7fd02c
 def _records(records) -> list[dict]:
@@ -551,42 +597,46 @@ def optimize(self: Study, objective, # objective(config) or objective(config, bu
             ) -> "Study":
     "Ask, evaluate and tell until the study holds `n_trials` finished trials; returns the study."
     self._writable("run trials")
-    if self.meta.get("define_by_run"):   # no declared space: objective(trial) calls trial.suggest_* (surrnb.define)
-        return executors.factory("define-by-run")(self, objective, n_trials, timeout=timeout, callbacks=callbacks, max_failures=max_failures)
-    nargs = objective_arity(objective, self.space, getattr(self.strategy, "budgeted", False))
-    _check_count("n_trials", n_trials, 0); _check_count("n_workers", n_workers, 1); _check_count("max_failures", max_failures, 1, True)
-    _check_seconds("timeout", timeout); _check_seconds("trial_timeout", trial_timeout)
-    if n_workers > 1 or executor != "local":
-        run = executors.factory(executor)
-        return run(self, objective, n_trials, n_workers=n_workers, timeout=timeout, trial_timeout=trial_timeout,
-                   max_failures=max_failures, show_progress=show_progress, callbacks=callbacks, **executor_kwargs)
-    todo = n_trials - self.n_finished
-    if todo <= 0: return self
-    t0, streak, first_error = time.time(), 0, None
-    bar = progress_bar(range(todo), leave=True) if show_bar(show_progress) else None   # (a hidden bar still prints to a console)
-    try:
-        for _ in (bar if bar is not None else range(todo)):
-            if timeout is not None and time.time() - t0 > timeout: break
-            try: trial = self.ask(total=n_trials)      # a total over every process working on this study
-            except SearchExhausted: break
-            args = (trial.config, trial.budget) if nargs == 2 else (trial.config,)
-            try: value = _call_with_timeout(objective, args, trial_timeout)
-            except Exception as e: value = e
-            except BaseException as e:   # Ctrl-C, sys.exit(), ...: record why, then let it go on
-                why = "interrupted by the user (KeyboardInterrupt)" if isinstance(e, KeyboardInterrupt) else f"{type(e).__name__}: {e}"
-                self.tell(trial, state="FAILED", error=why)
-                raise
-            trial = self.tell(trial, value)
-            for cb in callbacks or []: cb(self, trial)
-            if bar is not None: bar.comment = self._bar_comment()
-            if trial.state == TrialState.FAILED:
-                streak += 1; first_error = first_error or trial.error
-                if max_failures is not None and streak >= max_failures:
-                    raise SurrnbError(f"study {self.name!r} stopped: {streak} trials failed in a row; the first said: {first_error}")
-            else: streak, first_error = 0, None
-    finally:
-        if bar is not None and type(bar).__name__ == "ConsoleProgressBar" and sys.stdout.isatty(): print(flush=True)
-    return self
+    with self.heartbeats():   # this driver's trials stay visibly alive; other drivers' dead ones are reaped
+        if self.meta.get("define_by_run"):   # no declared space: objective(trial) calls trial.suggest_* (surrnb.define)
+            return executors.factory("define-by-run")(self, objective, n_trials, timeout=timeout, callbacks=callbacks, max_failures=max_failures)
+        nargs = objective_arity(objective, self.space, getattr(self.strategy, "budgeted", False))
+        _check_count("n_trials", n_trials, 0); _check_count("n_workers", n_workers, 1); _check_count("max_failures", max_failures, 1, True)
+        _check_seconds("timeout", timeout); _check_seconds("trial_timeout", trial_timeout)
+        if n_workers > 1 or executor != "local":
+            run = executors.factory(executor)
+            return run(self, objective, n_trials, n_workers=n_workers, timeout=timeout, trial_timeout=trial_timeout,
+                       max_failures=max_failures, show_progress=show_progress, callbacks=callbacks, **executor_kwargs)
+        todo = n_trials - self.n_finished
+        if todo <= 0: return self
+        t0, streak, first_error = time.time(), 0, None
+        bar = progress_bar(range(todo), leave=True) if show_bar(show_progress) else None   # (a hidden bar still prints to a console)
+        try:
+            for _ in (bar if bar is not None else range(todo)):
+                if timeout is not None and time.time() - t0 > timeout: break
+                try: trial = self.ask(total=n_trials)      # a total over every process working on this study
+                except StudyFull:
+                    if self._settle(n_trials): continue      # a dead driver's trial came back to the queue: run it
+                    break
+                except SearchExhausted: break
+                args = (trial.config, trial.budget) if nargs == 2 else (trial.config,)
+                try: value = _call_with_timeout(objective, args, trial_timeout)
+                except Exception as e: value = e
+                except BaseException as e:   # Ctrl-C, sys.exit(), ...: record why, then let it go on
+                    why = "interrupted by the user (KeyboardInterrupt)" if isinstance(e, KeyboardInterrupt) else f"{type(e).__name__}: {e}"
+                    self.tell(trial, state="FAILED", error=why)
+                    raise
+                trial = self.tell(trial, value)
+                for cb in callbacks or []: cb(self, trial)
+                if bar is not None: bar.comment = self._bar_comment()
+                if trial.state == TrialState.FAILED:
+                    streak += 1; first_error = first_error or trial.error
+                    if max_failures is not None and streak >= max_failures:
+                        raise SurrnbError(f"study {self.name!r} stopped: {streak} trials failed in a row; the first said: {first_error}")
+                else: streak, first_error = 0, None
+        finally:
+            if bar is not None and type(bar).__name__ == "ConsoleProgressBar" and sys.stdout.isatty(): print(flush=True)
+        return self
 
 # %% ../nbs/04_study.ipynb #855fb209
 @patch
