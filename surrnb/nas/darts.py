@@ -9,9 +9,11 @@ from __future__ import annotations
 import math, time
 from dataclasses import dataclass, field
 import numpy as np
+import matplotlib.pyplot as plt
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from fastprogress.fastprogress import progress_bar
 from ..core import SurrnbError, derive_seed
 from .spaces import NB201_OPS
 from .spaces import EDGES, cell_to_str
@@ -151,9 +153,7 @@ def search(method: str = "darts", # "darts" or "gdas"
             sched = torch.optim.lr_scheduler.CosineAnnealingLR(w_opt, epochs * nb)
             probs, accs, cells = [F.softmax(net.alpha, -1).detach().numpy().copy()], [], []
             it = range(epochs)
-            if show_progress:
-                from fastprogress.fastprogress import progress_bar
-                it = progress_bar(it)
+            if show_progress: it = progress_bar(it)
             for ep in it:
                 net.tau = tau[0] - (tau[0] - tau[1]) * ep / max(1, epochs - 1)
                 pt, pv = torch.randperm(len(xt)), torch.randperm(len(xv))
@@ -169,21 +169,25 @@ def search(method: str = "darts", # "darts" or "gdas"
 
 # %% ../../nbs/47_nas.darts.ipynb #89a512da
 def plot_search(res: SearchResult, # a `search` result
-                axes=None): # 7 matplotlib axes (a new 2 x 4 figure if None)
+                axes=None): # at least 7 matplotlib axes: 6 edges, skip fraction (8th: val accuracy, 9th: legend); a new 3 x 3 figure if None
     "softmax(alpha) per edge over epochs, and the skip_connect fraction of the derived cell."
-    import matplotlib.pyplot as plt
-    if axes is None: _, axes = plt.subplots(2, 4, figsize=(10, 5.6), sharex=True); axes = axes.flatten()
+    if axes is None: _, axes = plt.subplots(3, 3, figsize=(7.4, 6.6), sharex=True); axes = axes.flatten()
     ep = np.arange(len(res.probs))
     for e, (t, i) in enumerate(EDGES):
         ax = axes[e]
         for o, name in enumerate(NB201_OPS): ax.plot(ep, res.probs[:, e, o], label=name)
         ax.set_title(f"edge {i}→{t} (Op{e})", fontsize=10)
-        ax.set(xlabel="epoch", ylabel="softmax(α) of each op", ylim=(-0.02, 1.02))
-    axes[0].legend(fontsize=8)
+        ax.set(xlabel="epoch", ylabel="softmax(α)", ylim=(-0.02, 1.02))
     axes[6].plot(ep[1:], res.skip_fraction, "k.-")
-    axes[6].set(title="skip_connect in derived cell", xlabel="epoch", ylabel="fraction of the 6 edges", ylim=(-0.05, 1.05))
-    if len(axes) > 7: axes[7].plot(ep[1:], res.val_acc, "g.-"); axes[7].set(title="supernet val accuracy", xlabel="epoch", ylabel="accuracy")
-    axes[0].figure.suptitle(f"{res.method.upper()}: derived {cell_to_str(res.cell)}", fontsize=9)
+    axes[6].set_title("skip_connect in derived cell", fontsize=10)
+    axes[6].set(xlabel="epoch", ylabel="fraction of edges", ylim=(-0.05, 1.05))
+    if len(axes) > 7:
+        axes[7].plot(ep[1:], res.val_acc, "g.-"); axes[7].set_title("supernet val accuracy", fontsize=10)
+        axes[7].set(xlabel="epoch", ylabel="accuracy")
+    if len(axes) > 8: axes[8].axis("off"); axes[8].legend(*axes[0].get_legend_handles_labels(), title="operation", loc="center")
+    else: axes[0].legend(fontsize=8)
+    stages = cell_to_str(res.cell).split("+")   # the derived cell on two lines, so that the title fits the figure
+    axes[0].figure.suptitle(f"{res.method.upper()}: derived " + "+".join(stages[:2]) + "+\n" + "+".join(stages[2:]), fontsize=9)
     axes[0].figure.tight_layout()
     return axes
 
