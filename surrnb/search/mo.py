@@ -194,6 +194,12 @@ class _ModelBased(Strategy):
                 ):
         if n_init is not None and (not isinstance(n_init, int) or n_init < 1): raise SurrnbError(f"n_init must be a positive integer, got {n_init!r}")
         self.n_init, self.n_raw, self.n_restarts, self.maxiter = n_init, n_raw, n_restarts, maxiter
+    def _start(self, study) -> tuple:
+        "The study as an ask sees it, (space, number, trials, X, Y, C, P), and a Sobol suggestion while the initial design lasts (else None)."
+        space, number, trials = study.space, study.next_number, study.trials
+        X, Y, C, P = study.mo_observations(trials)
+        design = len(X) + len(P) < self.init_size(space) or len(X) == 0
+        return (space, number, trials, X, Y, C, P), Suggestion(space.sobol(1, seed=study.seed, skip=number)[0]) if design else None
     def init_size(self, space) -> int:
         "Number of Sobol points before the first model."
         return self.n_init if self.n_init is not None else 2 * (space.dim + 1)
@@ -220,9 +226,8 @@ class ParEGO(_ModelBased):
 @patch
 def ask(self: ParEGO, study) -> Suggestion:
     "A Sobol point during the initial design, else the maximiser of log EI (times the probability of feasibility) of one scalarisation."
-    space, number, trials = study.space, study.next_number, study.trials
-    X, Y, C, P = study.mo_observations(trials)
-    if len(X) + len(P) < self.init_size(space) or len(X) == 0: return Suggestion(space.sobol(1, seed=study.seed, skip=number)[0])
+    (space, number, trials, X, Y, C, P), init = self._start(study)
+    if init is not None: return init
     with threads(1):
         lo, hi = Y.min(0).values, Y.max(0).values
         s = chebyshev((Y - lo) / (hi - lo).clamp_min(1e-12), simplex_weights(Y.shape[1], study.trial_seed(number, "parego-w")), self.rho)
@@ -395,9 +400,8 @@ def reference(self: EHVI, study, Y: Tensor, C: Tensor | None) -> Tensor:
 @patch
 def ask(self: EHVI, study) -> Suggestion:
     "A Sobol point during the initial design, else the maximiser of the log noisy EHVI over observed and running trials."
-    space, number, trials = study.space, study.next_number, study.trials
-    X, Y, C, P = study.mo_observations(trials)
-    if len(X) + len(P) < self.init_size(space) or len(X) == 0: return Suggestion(space.sobol(1, seed=study.seed, skip=number)[0])
+    (space, number, trials, X, Y, C, P), init = self._start(study)
+    if init is not None: return init
     with threads(1):
         models = [_gp(space).fit(X, Y[:, j]) for j in range(Y.shape[1])]
         cons = [_gp(space).fit(X, C[:, j]) for j in range(C.shape[1])] if C is not None else []
