@@ -79,3 +79,14 @@ def test_sampler_pending_trials_differ():
     a, b = st.ask(), st.ask()
     xa, xb = a.suggest_float("x", 0, 1), b.suggest_float("x", 0, 1)
     assert xa != xb
+
+def test_sampler_same_trials_as_bo_mixed_space():
+    "Inside Optuna the sampler asks what surrnb's BO asks, trial for trial, on a log-float, int and categorical space."
+    space = Space(a_lr=Float(1e-4, 1.0, log=True), b_n=Int(1, 8), c_act=Categorical(["relu", "gelu", "tanh"]))
+    f = lambda lr, n, act: (math.log10(lr) + 2) ** 2 + (n - 3) ** 2 / 4 + {"relu": 0.5, "gelu": 0.0, "tanh": 1.0}[act]
+    direct = Study(space, "bo", seed=5).optimize(lambda c: f(c["a_lr"], c["b_n"], c["c_act"]), 12)
+    inside = optuna.create_study(sampler=SurrnbSampler(seed=5))
+    inside.optimize(lambda t: f(t.suggest_float("a_lr", 1e-4, 1.0, log=True), t.suggest_int("b_n", 1, 8),
+                                t.suggest_categorical("c_act", ["relu", "gelu", "tanh"])), 12)
+    assert [t.config for t in direct.trials] == [t.params for t in inside.trials]
+    assert min(t.value for t in direct.trials) < 1.0            # the search got somewhere (minimum 0 at lr 1e-2, n 3, gelu)

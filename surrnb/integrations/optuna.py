@@ -9,6 +9,7 @@ from __future__ import annotations
 import json, warnings
 from pathlib import Path
 import numpy as np
+import torch
 try: import optuna
 except ImportError as e: raise ImportError("surrnb.integrations.optuna needs Optuna: pip install 'optuna>=4'") from e
 from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution, CategoricalDistribution
@@ -78,16 +79,16 @@ class SurrnbSampler(BaseSampler):
     "An Optuna sampler that asks a surrnb strategy (default: BO) over Optuna's relative search space."
     def __init__(self, strategy: str = "bo", # a registered surrnb strategy name
                  seed: int | None = None, # seeds the strategy and the independent sampler (None: random)
-                 independent_sampler: BaseSampler | None = None, # for parameters outside the relative space (default: RandomSampler(seed))
+                 independent_sampler: BaseSampler | None = None, # for parameters outside the relative space (default: Sobol point 0 on trial 0, then RandomSampler(seed))
                  **kw # passed to the strategy, e.g. acquisition="ei"
                 ):
         if not isinstance(strategy, str): raise SurrnbError(f"strategy must be a registered name, got {type(strategy).__name__}")
         strategies.get(strategy, **kw)   # fail now on a bad name or argument, not at the first trial
         self.strategy, self.kw = strategy, kw
         self.seed = int(np.random.SeedSequence().entropy % (2**31 - 1)) if seed is None else int(seed)
-        self._indep = independent_sampler or RandomSampler(seed=self.seed)
+        self._indep, self._sobol_first = independent_sampler or RandomSampler(seed=self.seed), independent_sampler is None
         self._search_space = IntersectionSearchSpace()
-        self._strategies = {}   # one strategy object per relative search space (models warm-start between asks)
+        self._strategies = {}   # one strategy object per relative search space
 
     def __repr__(self): return f"SurrnbSampler({self.strategy!r}, seed={self.seed})"
 
@@ -108,7 +109,12 @@ class SurrnbSampler(BaseSampler):
         return st.optuna_space.to_params(cfg.config if hasattr(cfg, "config") else cfg)
 
     def sample_independent(self, study: optuna.Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution):
-        "Parameters outside the relative search space (first trial, conditional parameters) come from the independent sampler."
+        "Trial 0: the first point of BO's Sobol design (one coordinate per parameter, in the order suggested); else the independent sampler."
+        if self._sobol_first and trial.number == 0:
+            k = sum(not d.single() for n, d in trial.distributions.items() if n != param_name)  # parameters suggested before this one
+            u = torch.quasirandom.SobolEngine(k + 1, scramble=True, seed=self.seed).draw(1, dtype=torch.float64)[:, k:]
+            osp = OptunaSpace({param_name: param_distribution})
+            return osp.to_params(osp.space.decode(osp.space.round(u))[0])[param_name]
         return self._indep.sample_independent(study, trial, param_name, param_distribution)
 
 # %% ../../nbs/69_integrations.optuna.ipynb #4fd87208
