@@ -8,7 +8,7 @@ from surrnb.space import Space, Float, Int, Categorical
 from surrnb.study import Study, strategies
 
 # strategies that cannot run on these spaces, and why (checked below to still be registered, so the list stays honest)
-DISCRETE_ONLY = {"rea": "searches discrete spaces only, and reads config[name] for every parameter (KeyError on an inactive one)",
+DISCRETE_ONLY = {"rea": "searches discrete spaces only (checked below on hypothesis-drawn discrete conditional spaces)",
                  "local-search": "as rea", "bananas": "as rea"}
 SLOW = {"gobi": "a heteroscedastic GP fit per ask: about 45 s for 12 trials on 2 busy cores"}
 ELSEWHERE = {"grid": "enumerates the space, so random spaces exceed its size limit; checked on a small conditional space in 05_search.basic"}
@@ -36,9 +36,12 @@ def value(c: dict) -> float:
     return (c["x"] - 0.3) ** 2 + 0.1 * c["n"] + sum(0.01 * float(v) for k, v in c.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
+LIGHT = {"bananas": dict(K=2, steps=60, hidden=(16,))}   # a smaller ensemble: the test checks configs, not the model
+
+
 def run(space, name, n, seed):
     "Ask and tell `n` trials (budgets scale the value for multi-fidelity strategies); the study."
-    s = Study(space, strategy=name, seed=seed)
+    s = Study(space, strategy=strategies.get(name, **LIGHT.get(name, {})), seed=seed)
     for _ in range(n):
         t = s.ask()
         s.tell(t, value(t.config) * (1 + 1 / (t.budget or 1e9)))
@@ -80,15 +83,44 @@ def test_slow_strategies_ask_valid_configs(name):
     assert all(sp.is_valid(t.config) for t in s.trials)
 
 
+@st.composite
+def discrete_conditional_spaces(draw):
+    "As `conditional_spaces`, with integer and categorical parameters only (what the NAS strategies search)."
+    leaves = [Int(0, 9), Int(1, 500, log=True), Categorical(["a", "b", "c"]), Int(2, 3)]
+    branches, i = {}, 0
+    for b in range(draw(st.integers(2, 3))):
+        sub = {}
+        for _ in range(draw(st.integers(0, 2))):
+            p = copy.copy(draw(st.sampled_from(leaves))); i += 1
+            ints = [n for n in sub if sub[n].kind == "int" and not sub[n].when]
+            if ints and draw(st.booleans()): p.when = {ints[-1]: {">=": sub[ints[-1]].low + 1}}
+            sub[f"p{i}"] = p
+        branches[f"b{b}"] = sub
+    return Space(root=Categorical(branches), n=Int(1, 3), w=Int(8, 64, log=True, when={"n": (">=", 2)}), x=Int(0, 4))
+
+
 @pytest.mark.parametrize("name", sorted(DISCRETE_ONLY))
-def test_discrete_strategies_on_conditional_spaces(name):
-    "They refuse float spaces with one line; on a discrete conditional space they still read inactive parameters (xfail until nas.py uses Space.complete)."
+def test_discrete_strategies_refuse_floats_and_search_conditional_spaces(name):
+    "They refuse float spaces with one line; on a discrete conditional space they ask valid, distinct configs and reach the optimum of a small one."
     fl = Space(a=Categorical({"x": {"f": Float(0, 1)}, "y": None}))
     with pytest.raises(Exception, match="discrete spaces"): run(fl, name, 3, 0)
     disc = Space(opt=Categorical({"a": {"k": Int(1, 5)}, "b": {"m": Categorical(["x", "y", "z"])}}), n=Int(1, 4))
-    try: s = run(disc, name, 14, 0)
-    except KeyError: pytest.xfail(f"{name} {DISCRETE_ONLY[name]}")
+    f = lambda c: c["n"] + (c["k"] if c["opt"] == "a" else 3 + "xyz".index(c["m"]))   # minimum 2 at opt=a, k=1, n=1 (one of 32 configs)
+    s = Study(disc, strategy=strategies.get(name, **LIGHT.get(name, {})), seed=0)
+    for _ in range(24):
+        t = s.ask(); s.tell(t, f(t.config))
     assert all(disc.is_valid(t.config) for t in s.trials)
+    assert len({repr(sorted(t.config.items())) for t in s.trials}) == len(s.trials)   # no config asked twice
+    assert s.best.value == 2, s.best
+
+
+@pytest.mark.parametrize("name", sorted(DISCRETE_ONLY))
+@settings(max_examples=3, deadline=None)
+@given(space=discrete_conditional_spaces(), seed=st.integers(0, 2**31 - 1))
+def test_discrete_strategies_ask_valid_configs(name, space, seed):
+    s = run(space, name, 14, seed)     # past the 10 random configs: mutations, neighbours, model proposals
+    bad = [t.config for t in s.trials if not space.is_valid(t.config)]
+    assert not bad, bad
 
 
 def test_bo_on_conditional_space_finds_the_branch_optimum():

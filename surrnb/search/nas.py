@@ -20,7 +20,7 @@ from ..core import threads
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['is_cell_space', 'config_key', 'random_config', 'mutate_config', 'config_neighbours', 'new_random',
+__all__ = ['is_cell_space', 'config_key', 'active_part', 'random_config', 'mutate_config', 'config_neighbours', 'new_random',
            'RegularizedEvolution', 'LocalSearch', 'Bananas']
 
 # %% ../../nbs/43_search.nas.ipynb #68e7b777
@@ -29,12 +29,23 @@ def is_cell_space(space: Space) -> bool:
     return list(space.names) == OP_NAMES and all(space[n].kind == "cat" and len(space[n].choices) == 5 for n in OP_NAMES)
 
 def config_key(space: Space, config: dict) -> str:
-    "Canonical key of a cell config (isomorphic cells share it), else the tuple of values as a string."
-    return canonical_key(config_to_cell(config)) if is_cell_space(space) else repr(tuple(config[n] for n in space.names))
+    "Canonical key of a cell config (isomorphic cells share it), else the values as a string (named, on a conditional space)."
+    if is_cell_space(space): return canonical_key(config_to_cell(config))
+    if space.conditional: return repr(tuple((n, config[n]) for n in space.names if n in config))
+    return repr(tuple(config[n] for n in space.names))
 
 def _check_discrete(space: Space, who: str):
     if any(k == "float" for k in space.kinds):
         raise SurrnbError(f"{who} searches discrete spaces (categorical or integer parameters); this space has floats - use 'bo' or 'random'")
+
+def _values(p) -> list:
+    "Every value of a categorical or integer parameter."
+    return p.choices if p.kind == "cat" else list(range(p.low, p.high + 1))
+
+def active_part(space: Space, full: dict # a value for every parameter of the space
+               ) -> dict:
+    "The config made of the parameters of `full` that are active under its own values (inactive ones dropped)."
+    return space.decode(torch.tensor([[p.encode(full[n]) for n, p in space.params.items()]], dtype=torch.float64))[0]
 
 def random_config(space: Space, rng: np.random.Generator) -> dict:
     "A uniformly random config (a random cell for the cell space)."
@@ -42,20 +53,23 @@ def random_config(space: Space, rng: np.random.Generator) -> dict:
     return space.sample(1, seed=int(rng.integers(2**31 - 1)))[0]
 
 def mutate_config(space: Space, config: dict, rng: np.random.Generator) -> dict:
-    "Change one parameter to a different value (one edge's op for cells)."
+    "Change one active parameter to a different value (one edge's op for cells); children it switches on get random values."
     if is_cell_space(space): return cell_to_config(mutate_cell(config_to_cell(config), rng))
-    n = space.names[int(rng.integers(space.dim))]; p = space[n]
-    vals = p.choices if p.kind == "cat" else list(range(p.low, p.high + 1))
-    return {**config, n: [v for v in vals if v != config[n]][int(rng.integers(len(vals) - 1))]}
+    names = [n for n in space.names if n in config and len(_values(space[n])) > 1]
+    n = names[int(rng.integers(len(names)))]; vals = _values(space[n])
+    new = {**config, n: [v for v in vals if v != config[n]][int(rng.integers(len(vals) - 1))]}
+    if not space.conditional: return new
+    return active_part(space, {m: new[m] if m in new else space[m].decode(float(rng.random())) for m in space.names})
 
 def config_neighbours(space: Space, config: dict) -> list[dict]:
-    "All configs that differ from `config` in one parameter."
+    "All configs that differ from `config` in one active parameter (children it switches on at their imputed value)."
     if is_cell_space(space): return [cell_to_config(c) for c in neighbours(config_to_cell(config))]
+    full = space.complete(config) if space.conditional else config
     out = []
     for n in space.names:
-        p = space[n]
-        for v in (p.choices if p.kind == "cat" else range(p.low, p.high + 1)):
-            if v != config[n]: out.append({**config, n: v})
+        if n not in config: continue
+        for v in _values(space[n]):
+            if v != config[n]: out.append(active_part(space, {**full, n: v}) if space.conditional else {**config, n: v})
     return out
 
 def _tried(study, trials) -> set: return {config_key(study.space, t.config) for t in trials}

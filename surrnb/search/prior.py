@@ -7,6 +7,7 @@ Docs: https://surrnb.github.io/surrnb/search.prior.html.md"""
 # %% ../../nbs/27_search.prior.ipynb #56f68426
 from __future__ import annotations
 import math
+import numpy as np
 import torch
 from torch import Tensor
 from ..core import SurrnbError
@@ -16,7 +17,7 @@ from ..acquisition import acquisitions
 from .bo import BayesOpt
 
 # %% auto #0
-__all__ = ['PriorAcquisition', 'PriorModel', 'PiBO']
+__all__ = ['PriorAcquisition', 'PriorModel', 'PriorAcqFunction', 'prior_mode', 'prior_credibility', 'PiBO']
 
 # %% ../../nbs/27_search.prior.ipynb #f05bfd74
 class PriorAcquisition:
@@ -42,26 +43,76 @@ class PriorModel:
                  gamma: float, # the exponent beta / n
                  floor: float = 0.0 # weight of a uniform component: pi is replaced by floor + (1 - floor) * pi
                 ): self.model, self.space, self.gamma, self.floor = model, space, float(gamma), float(floor)
+    def log_weight(self, X: Tensor # [m,d] (gradients flow through the float and integer columns)
+                  ) -> Tensor:
+        "gamma * log(floor + (1 - floor) pi(X)), [m]."
+        if self.gamma == 0: return torch.zeros(X.shape[0], dtype=torch.float64)
+        lp = self.space.log_prior(X)
+        if self.floor > 0: lp = torch.logaddexp(lp + math.log1p(-self.floor), torch.full_like(lp, math.log(self.floor)))
+        return self.gamma * lp
     def posterior(self, X: Tensor # [m,d]
                  ):
         "The surrogate's posterior at X, with `log_weight` [m] attached."
         post = self.model.posterior(X)
-        lp = self.space.log_prior(X)
-        if self.floor > 0: lp = torch.logaddexp(lp + math.log1p(-self.floor), torch.full_like(lp, math.log(self.floor)))
-        post.log_weight = self.gamma * lp
+        post.log_weight = self.log_weight(X)
         return post
     def __repr__(self): return f"PriorModel({type(self.model).__name__}, gamma={self.gamma:.3g})"
+
+# %% ../../nbs/27_search.prior.ipynb #6fb5a4b3
+class PriorAcqFunction:
+    "An `AcqFunction` of a `PriorModel` and a `PriorAcquisition`, with closed-form values and gradients when the surrogate has them."
+    def __init__(self, f # an AcqFunction (of any model and acquisition: one without a prior is passed through)
+                ):
+        self.f, self.model, self.acq, self.best_y = f, f.model, f.acq, f.best_y
+        self.fast = (isinstance(f.model, PriorModel) and isinstance(f.acq, PriorAcquisition)
+                     and hasattr(f.model.model, "moments_grad") and hasattr(f.acq.acq, "moments_grad")) or getattr(f, "fast", False)
+    def __call__(self, X: Tensor) -> Tensor: return self.f(X)
+    def value_and_grad(self, X: np.ndarray # [m,d] points in the unit cube
+                      ) -> tuple[np.ndarray, np.ndarray]: # values [m] and gradients [m,d]
+        "The weighted acquisition and its gradient: the surrogate's part in closed form, the prior's by autograd."
+        if not isinstance(self.model, PriorModel): return self.f.value_and_grad(X)
+        mu, var, dmu, dvar = self.model.model.moments_grad(X)
+        a, am, av = (t.numpy() for t in self.acq.acq.moments_grad(torch.from_numpy(mu), torch.from_numpy(var), self.best_y))
+        g = am[:, None] * dmu + av[:, None] * dvar
+        Xt = torch.from_numpy(np.array(X, dtype=np.float64)).requires_grad_(True)
+        w = self.model.log_weight(Xt)
+        gw = torch.autograd.grad(w.sum(), Xt)[0].numpy() if w.requires_grad else np.zeros_like(g)
+        w = w.detach().numpy()
+        if self.acq.log: return a + w, g + gw
+        e = np.exp(w)
+        return a * e, e[:, None] * (g + a[:, None] * gw)
+    def __repr__(self): return f"PriorAcqFunction({self.f!r})"
 
 # %% ../../nbs/27_search.prior.ipynb #b7bbb08f
 def _uniform(space: Space) -> Space:
     "The same space without priors."
     return Space.from_dict({n: {k: v for k, v in s.items() if k not in ("prior", "weights")} for n, s in space.to_dict().items()})
 
+def prior_mode(space: Space, # a space with priors
+               seed: int = 0 # Sobol seed of the parameters without a prior
+              ) -> dict:
+    "The config at the priors' modes (a normal's centre, the heaviest category); parameters without a prior at the first uniform Sobol point."
+    x = _uniform(space).sobol_X(1, seed=seed)[0]
+    for i, p in enumerate(space.params.values()):
+        if p.prior is None: continue
+        x[i] = (max(range(p.k), key=lambda j: p.prior[1][j]) + 0.5) / p.k if p.kind == "cat" else p.encode(p.prior[1])
+    return space.decode(space.round(x[None]))[0]
+
+def prior_credibility(space: Space, # a space with priors
+                      x: Tensor, # [d] a point of the unit cube
+                      n: int = 512 # prior draws of the Monte Carlo estimate (fixed seed: deterministic)
+                     ) -> float:
+    "How typical x is of the prior: the prior probability of points no more probable than x (1 at the mode, 0 far in the tails)."
+    S = space.sample_X(n, seed=0)
+    return float((space.log_prior(S) <= space.log_prior(x[None])[0] + 1e-12).double().mean())
+
 class PiBO(BayesOpt):
     "πBO: Bayesian optimisation whose acquisition is multiplied by the user's prior to the power beta/n (Hvarfner et al. 2022)."
     name = "pibo"
     def __init__(self, beta: float = 10.0, # prior strength: the weight is pi(x)^(beta/n) after n observations
                  floor: float = 0.1, # uniform component of the prior, (floor + (1 - floor) pi)^(beta/n): bounds what a wrong prior costs (0: the paper's πBO)
+                 adapt: bool = True, # scale beta by the prior's credibility at the best point so far: a prior the data contradict loses its weight (False: the paper's beta/n)
+                 mode_first: bool = True, # the first point is the prior's mode; the rest of the initial design is BO's uniform Sobol design (False: all of it drawn from the prior, as the paper)
                  acquisition: str = "logei", # "logei" (the prior's log is added), "ei" or "pi" (multiplied)
                  **kwargs # everything else as for `BayesOpt` (surrogate, n_init, ...)
                 ):
@@ -70,22 +121,27 @@ class PiBO(BayesOpt):
         if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor < 1:
             raise SurrnbError(f"floor must be a number in [0, 1), got {floor!r}")
         super().__init__(acquisition=acquisition, **kwargs)
-        self.beta, self.floor, self.acquisition = float(beta), float(floor), PriorAcquisition(acquisition)
-        self._space = None
+        self.beta, self.floor, self.adapt, self.mode_first = float(beta), float(floor), bool(adapt), bool(mode_first)
+        self.acquisition, self._space, self.credibility = PriorAcquisition(acquisition), None, None
     def ask(self, study):
-        "BayesOpt's ask, except that odd-numbered points of the initial design come from the uniform Sobol design (the rest from the prior)."
+        "BayesOpt's ask, with `mode_first` the initial design is the prior's mode, then BO's uniform Sobol points."
         X, _, P = study.observations()
-        n = study.next_number
-        if n % 2 and (len(X) + len(P) < self.init_size(study.space) or len(X) == 0) and study.space.has_prior:
-            return Suggestion(_uniform(study.space).sobol(1, seed=study.seed, skip=n)[0])
+        n, space = study.next_number, study.space
+        if self.mode_first and space.has_prior and (len(X) + len(P) < self.init_size(space) or len(X) == 0):
+            return Suggestion(prior_mode(space, study.seed) if n == 0 else _uniform(space).sobol(1, seed=study.seed, skip=n)[0])
         return super().ask(study)
     def _surrogate(self, space):
         "BayesOpt's fresh surrogate; the space is kept for the prior."
         self._space = space
         return super()._surrogate(space)
     def _fantasise(self, model, X, y, P):
-        "BayesOpt's fantasy model, wrapped so that the acquisition sees pi(x)^(beta/n), n = number of observations."
-        return PriorModel(super()._fantasise(model, X, y, P), self._space, self.beta / max(len(X), 1), self.floor)
-    def __repr__(self): return f"PiBO(beta={self.beta:g}, floor={self.floor:g}, acquisition={self.acquisition.acq.name!r}, n_init={self.n_init})"
+        "BayesOpt's fantasy model, wrapped so that the acquisition sees pi(x)^gamma, gamma = beta * c / n: n observations, c the prior's credibility at the best."
+        c = prior_credibility(self._space, X[y.argmin()]) if self.adapt and self._space.has_prior else 1.0
+        self.credibility = c
+        return PriorModel(super()._fantasise(model, X, y, P), self._space, self.beta * c / max(len(X), 1), self.floor)
+    def _maximise(self, f, study, number, tried, x0):
+        "BayesOpt's acquisition optimiser, on the closed-form path when the surrogate has one (`PriorAcqFunction`)."
+        return super()._maximise(PriorAcqFunction(f), study, number, tried, x0)
+    def __repr__(self): return f"PiBO(beta={self.beta:g}, floor={self.floor:g}, adapt={self.adapt}, mode_first={self.mode_first}, acquisition={self.acquisition.acq.name!r}, n_init={self.n_init})"
 
 strategies.register("pibo", PiBO, doc="πBO: BO with the acquisition weighted by the user's prior, pi(x)^(beta/n) (Hvarfner et al. 2022)")
