@@ -8,6 +8,7 @@ Docs: https://surrnb.github.io/surrnb/search.bo.html.md"""
 from __future__ import annotations
 import math
 import numpy as np
+from scipy.special import log_ndtr
 import torch
 from torch import Tensor
 from ..core import SurrnbError, threads, check_kwargs
@@ -214,8 +215,6 @@ def _ask_constrained(self: BayesOpt, study) -> Suggestion:
     return Suggestion(space.decode(x)[0])
 
 # %% ../../nbs/21_search.bo.ipynb #3e418680
-from scipy.special import log_ndtr
-
 class PenalisedAcqFunction(AcqFunction):
     "An acquisition times local penalisers around pending points (González et al. 2016): log acq + sum_j log Phi(z_j)."
     def __init__(self, base: AcqFunction, # the acquisition of the model fitted to the finished trials only
