@@ -186,7 +186,7 @@ def report(methods=None, seeds=None, out=RESULTS / "bo_suite.json", plot=RESULTS
     if value != "true_value":   # a rescored value (`--rescore`): only the cells that have it
         cells = {k: {**c, "true_value": c[value]} for k, c in cells.items() if value in c}
     if not cells: raise SystemExit(f"no results in {CELLS}: run `python bench/bo_suite.py` first")
-    methods = methods or sorted({c["method"] for c in cells.values()}, key=lambda m: (m not in METHODS, METHODS.index(m) if m in METHODS else 0, m))
+    methods = methods or [m for m in METHODS if any(c["method"] == m for c in cells.values())]   # variants (surrnb@...) only when named
     res = {}
     for label, name, noise, budget in SUITE:
         if labels and label not in labels: continue
