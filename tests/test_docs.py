@@ -355,7 +355,7 @@ COURSE_STYLE_PAGES = ["80_exercises.ipynb", "81_explorers.ipynb", "tutorials/tea
 # Pages whose stored figures are still drawn too wide (text below 70% of its size at page width). A page leaves this
 # list when its notebook is re-run with figures at most ~7.4 inches wide; the test fails while a listed page is fine,
 # so the list can only shrink.
-WIDE_FIGURES = {"tutorials/nas_three_ways.ipynb"}
+WIDE_FIGURES: set[str] = set()
 
 def png_dpi(path: Path) -> float:
     "The dpi a PNG was saved at (its pHYs chunk, which matplotlib writes), or 100 when it has none."
