@@ -7,7 +7,9 @@
   * nb201-cifar10 -> nb201-cifar100 (NAS-Bench-201); source: 200 trials of regularized evolution on CIFAR-10
   * (optional, --tasks hartmann6-sobol) the Hartmann6 pair with a source of 100 Sobol points instead of BO
 
-Each seed builds its own source (seed + 1000) and runs every method with the same study seed. The target quality is
+Each seed builds its own source (seed + 1000) and runs every method with the same study seed and its own copy of the
+target problem, so that on the noisy NB201 target every method draws from the same stream of training-seed noise (two
+methods that ask the same configs see the same values). The target quality is
 cold start's median final regret over the seeds (NAS-Bench-201: regret of the mean accuracy of the best-observed cell, as
 in bench/nas_nb201.py); for each method the script reports, per seed, the evaluations needed to reach it (median and
 quartiles over seeds; runs that never reach it count as infinite), and the median best-so-far regret at checkpoints.
@@ -50,7 +52,8 @@ def run(task, seed, budget, methods):
     t0 = time.perf_counter()
     source = Study(src_prob.space, src_strat, storage=":memory:", name="source", seed=seed + 1000).optimize(src_prob.evaluate, n_src, show_progress=False)
     out = dict(source_seconds=time.perf_counter() - t0)
-    for m in methods:
+    for i, m in enumerate(methods):
+        if i: tgt, score = make_task(task, seed)[3:]     # a fresh target per method: a noisy one (NB201) replays the same noise stream
         kind = m.replace("-shuffled", "")
         srcs = [shuffled(source, seed) if m.endswith("-shuffled") else source]
         strat = strategies.get("bo") if m == "cold" else strategies.get(kind, sources=srcs)
@@ -60,7 +63,7 @@ def run(task, seed, budget, methods):
             t = study.ask(); t = study.tell(t, tgt.evaluate(t.config))
             if t.value is not None and (best is None or t.value < best.value): best = t
             curve.append(float(score(best.config, best.value)))
-        out[m] = dict(curve=curve, seconds=time.perf_counter() - t0)
+        out[m] = dict(curve=curve, seconds=time.perf_counter() - t0, source_tau=getattr(strat, "source_tau_", None))
     return out
 
 def evals_to(curve, q):
@@ -94,7 +97,7 @@ def main(argv=None):
             med = [statistics.median(c[i] for c in curves) for i in range(a.budget)]
             finals = [c[-1] for c in curves]
             fq = statistics.quantiles(finals, n=4) if len(finals) > 1 else [finals[0]] * 3
-            r_task["methods"][m] = dict(evals_to_target=e, median_evals=statistics.median(e), evals_q25=qs[0], evals_q75=qs[2],
+            r_task["methods"][m] = dict(source_tau=[r[m]["source_tau"] for r in runs], evals_to_target=e, median_evals=statistics.median(e), evals_q25=qs[0], evals_q75=qs[2],
                                         median_curve=med, median_curve_evals=evals_to(med, q), final=finals,
                                         median_final=statistics.median(finals), final_q25=fq[0], final_q75=fq[2],
                                         seconds_per_run=statistics.median(r[m]["seconds"] for r in runs))

@@ -6,6 +6,7 @@ Docs: https://surrnb.github.io/surrnb/search.transfer.html.md"""
 
 # %% ../../nbs/24_search.transfer.ipynb #2c2aa8e1
 from __future__ import annotations
+import math
 import numpy as np
 import torch
 from torch import Tensor
@@ -20,7 +21,7 @@ from ..acquisition import acquisitions, optimize_acqf, AcqFunction, relaxed_colu
 from .bo import BayesOpt, power_warp, polish
 
 # %% auto #0
-__all__ = ['source_data', 'Shifted', 'WarmBest', 'ranking_loss', 'loo_moments', 'Ensemble', 'RGPE']
+__all__ = ['source_data', 'Shifted', 'WarmBest', 'ranking_loss', 'loo_moments', 'loo_tau', 'NearGP', 'Ensemble', 'RGPE']
 
 # %% ../../nbs/24_search.transfer.ipynb #3d773517
 def source_data(source, # a Study, or a (configs, values, direction) tuple
@@ -114,6 +115,40 @@ def loo_moments(gp: GP # a fitted GP
     d = Kinv.diagonal()
     return gp.ymu_ + gp.ysd_ * (gp.yz_ - gp.alpha_ / d), gp.ysd_ ** 2 / d
 
+# %% ../../nbs/24_search.transfer.ipynb #4c365b86
+def loo_tau(gp: GP # a fitted GP
+           ) -> tuple[float, float]: # τ and z = τ / its standard error under no association
+    "Kendall's τ between a fitted GP's leave-one-out means and its observations, and τ in standard errors (Kendall 1938)."
+    mu, _ = loo_moments(gp)
+    y, n = gp.y_, len(gp.y_)
+    if n < 3: return 0.0, 0.0
+    tau = (torch.sign(mu[:, None] - mu[None, :]) * torch.sign(y[:, None] - y[None, :])).sum().item() / (n * (n - 1))
+    return tau, tau / math.sqrt(2 * (2 * n + 5) / (9 * n * (n - 1)))
+
+class NearGP(GP):
+    "A GP whose continuous lengthscales are fitted within a factor exp(width) of given ones (lengthscales transferred from related tasks)."
+    copied = ("kernel", "cat_dims", "noise", "min_noise", "noise_prior", "ls_prior", "restarts", "maxiter", "warm_start", "cold_start", "max_fit_points", "seed")
+    def __init__(self, log_ls, # [c] log lengthscales to stay near, one per continuous column
+                 width: float = math.log(2), # the largest |log ℓ - log_ls| allowed
+                 **kw # passed to GP
+                ):
+        super().__init__(**kw)
+        self.log_ls, self.width = np.asarray(log_ls, dtype=np.float64).reshape(-1), float(width)
+
+@patch
+def _setup(self: NearGP, d: int):
+    "GP's hyperparameter layout with the lengthscales' bounds narrowed to log_ls ± width and their start at log_ls."
+    GP._setup(self, d)
+    i = 0
+    for name, size, *_ in self.spec_:
+        if name == "lengthscale":
+            if size != len(self.log_ls): raise SurrnbError(f"NearGP has {len(self.log_ls)} lengthscales for {size} continuous columns")
+            sl = slice(i, i + size)
+            c = np.clip(self.log_ls, self.lo_[sl], self.hi_[sl])
+            self.lo_[sl], self.hi_[sl] = np.maximum(self.lo_[sl], c - self.width), np.minimum(self.hi_[sl], c + self.width)
+            self.start_[sl] = c
+        i += size
+
 # %% ../../nbs/24_search.transfer.ipynb #02b0491d
 class Ensemble(Surrogate):
     "Weighted sum of independent fitted surrogates: mean Σ w_i μ_i, variance Σ w_i² σ_i² (RGPE's model)."
@@ -147,20 +182,24 @@ class RGPE(BayesOpt):
     def __init__(self, sources: list = (), # earlier studies (or (configs, values, direction) tuples) on related tasks
                  n_samples: int = 256, # posterior draws for the ranking-loss weights
                  acquisition: str = "logei", # acquisition function of the ensemble
+                 min_tau: float = 0.4, # a source is used only if its GP's leave-one-out predictions rank its own trials with Kendall's τ >= min_tau ...
+                 min_z: float = 3.0, # ... and τ is this many standard errors above 0
+                 ls_factor: float | None = None, # keep the target GP's lengthscales within this factor of the sources' (None: fitted freely)
                  **kw # passed to BayesOpt (n_init, n_raw, n_restarts, maxiter...); without sources this is plain BO
                 ):
         super().__init__(acquisition=acquisition, **kw)
-        self.n_samples, self.weights_ = n_samples, None
+        if ls_factor is not None and not ls_factor > 1: raise SurrnbError(f"ls_factor must be > 1 or None, got {ls_factor}")
+        self.n_samples, self.min_tau, self.min_z, self.ls_factor, self.weights_ = n_samples, min_tau, min_z, ls_factor, None
         self.sources = sources
     @property
     def sources(self) -> list: return self._sources
     @sources.setter
-    def sources(self, v): self._sources, self._source_models = list(v or []), None
+    def sources(self, v): self._sources, self._source_models, self.source_tau_, self.source_z_ = list(v or []), None, [], []
     def __repr__(self): return f"RGPE({len(self.sources)} sources, acquisition={self.acquisition!r})"
 
 @patch
 def source_models(self: RGPE, space) -> list:
-    "One GP per source with at least 3 trials in `space`, fitted once on the source's power-warped values: [(gp, X)]."
+    "One GP per source with at least 3 trials in `space`, fitted once on the source's power-warped values: [(gp, X)]; their `loo_tau` in `source_tau_`, `source_z_`."
     if self._source_models is None:
         cat = {i: len(space.levels(i)) for i, k in enumerate(space.kinds) if k == "cat"} or None
         self._source_models = []
@@ -168,7 +207,23 @@ def source_models(self: RGPE, space) -> list:
             for s in self.sources:
                 X, y = source_data(s, space)
                 if len(y) >= 3: self._source_models.append((GP(cat_dims=cat, restarts=1).fit(X, power_warp(y)), X))
+        self.source_tau_, self.source_z_ = [list(t) for t in zip(*[loo_tau(g) for g, _ in self._source_models])] or ([], [])
     return self._source_models
+
+@patch
+def usable_sources(self: RGPE, space) -> list:
+    "The source models [(gp, X)] whose GPs predict their own held-out trials (τ >= min_tau, z >= min_z): the others carry no structure."
+    srcs = self.source_models(space)
+    return [s for s, t, z in zip(srcs, self.source_tau_, self.source_z_) if t >= self.min_tau and z >= self.min_z]
+
+@patch
+def _target(self: RGPE, space, srcs: list) -> GP:
+    "A fresh target GP; with `ls_factor`, its continuous lengthscales are kept near the geometric mean of the sources'."
+    gp = self._surrogate(space)
+    if self.ls_factor is None or not isinstance(gp, GP) or not srcs: return gp
+    ls = [np.asarray(g.h_["lengthscale"], dtype=np.float64) for g, _ in srcs if "lengthscale" in g.h_]
+    if len(ls) < len(srcs) or any(len(l) != sum(k != "cat" for k in space.kinds) for l in ls): return gp
+    return NearGP(np.mean(ls, 0), math.log(self.ls_factor), **{k: getattr(gp, k) for k in NearGP.copied})
 
 @patch
 def rank_weights(self: RGPE, models: list, # fitted source GPs
@@ -195,13 +250,13 @@ def rank_weights(self: RGPE, models: list, # fitted source GPs
 def ask(self: RGPE, study) -> Suggestion:
     "Next config: the maximiser of the acquisition of the ranking-weighted ensemble (plain BO when no source is usable)."
     space, number, trials = study.space, study.next_number, study.trials
-    srcs = self.source_models(space)
+    srcs = self.usable_sources(space)
     if not srcs: return BayesOpt.ask(self, study)
     models = [m for m, _ in srcs]
     X, y, P = study.observations(trials)
     with threads(1):
         tried, target, yw = self._tried(study, trials), None, None
-        if len(y) >= 3: yw = power_warp(y); target = self._surrogate(space).fit(X, yw)
+        if len(y) >= 3: yw = power_warp(y); target = self._target(space, srcs).fit(X, yw)
         w = self.weights_ = self.rank_weights(models, target, X, y, seed=study.trial_seed(number, "rgpe"))
         if target is not None and w[-1] == 1 and len(X) + len(P) < self.init_size(space):    # sources judged useless
             return Suggestion(space.sobol(1, seed=study.seed, skip=number)[0])
