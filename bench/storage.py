@@ -25,7 +25,8 @@ lib, url, name, sync, seconds, rounds = sys.argv[1], sys.argv[2], sys.argv[3], s
 f = lambda x, y: (x - 0.3) ** 2 + (y - 0.7) ** 2
 if lib == "surrnb":
     from surrnb.study import Study
-    study = Study(storage=url, name=name, strategy="random")
+    from surrnb.search.basic import RandomSearch
+    study = Study(storage=url, name=name, strategy=RandomSearch())
     def one():
         t = study.ask(total=10**9)
         study.tell(t, f(t.config["x"], t.config["y"]))
@@ -59,7 +60,8 @@ def create(lib, url, name):
     if lib == "surrnb":
         from surrnb.space import Space, Float
         from surrnb.study import Study
-        Study(Space(x=Float(0, 1), y=Float(0, 1)), storage=url, name=name, strategy="random").storage.close()
+        from surrnb.search.basic import RandomSearch
+        Study(Space(x=Float(0, 1), y=Float(0, 1)), storage=url, name=name, strategy=RandomSearch()).storage.close()
     else:
         import optuna
         kw = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
@@ -86,7 +88,8 @@ def bulk_study(url, n, name):
     import random
     from surrnb.space import Space, Float
     from surrnb.study import Study
-    study = Study(Space(x=Float(0, 1), y=Float(0, 1)), storage=url, name=name, strategy="random", heartbeat=None)
+    from surrnb.search.basic import RandomSearch
+    study = Study(Space(x=Float(0, 1), y=Float(0, 1)), storage=url, name=name, strategy=RandomSearch(), heartbeat=None)
     rng, now = random.Random(0), time.time()
     rows = []
     for i in range(n):
@@ -170,6 +173,7 @@ def main(argv=None):
                 for lib in a.libs.split(","):
                     rates, errs = throughput(lib, urls[(db, lib)], k, a.seconds, a.rounds, tag)
                     res["throughput"][db][lib][str(k)] = {**spread(rates), "errors": errs}
+                    Path(a.json + ".partial").write_text(json.dumps(res, indent=1))     # kept if a later setting fails
                     print(f"{db:<10} {lib:<6} {k} drivers: {statistics.median(rates):8.1f} round trips/s "
                           f"(rounds {min(rates):.1f}..{max(rates):.1f}, errors {errs})", flush=True)
                 if {"surrnb", "optuna"} <= set(a.libs.split(",")):
@@ -180,6 +184,7 @@ def main(argv=None):
             for n in map(int, a.sizes.split(",")):
                 ms = ask_tell_cost(urls[(db, "surrnb")], n, a.reps, a.blocks, tag)
                 res["ask_tell_ms"][db][str(n)] = spread(ms)
+                Path(a.json + ".partial").write_text(json.dumps(res, indent=1))
                 print(f"{db:<10} surrnb ask+tell with {n:>6} trials: {statistics.median(ms):.2f} ms (blocks {min(ms):.2f}..{max(ms):.2f})", flush=True)
             s = res["ask_tell_ms"][db]
             if "1000" in s and "100000" in s: print(f"{db:<10} 100k / 1k = {s['100000']['median'] / s['1000']['median']:.2f}", flush=True)
@@ -188,6 +193,7 @@ def main(argv=None):
     res["load_average_end"] = os.getloadavg()
     Path(a.json).parent.mkdir(parents=True, exist_ok=True)
     Path(a.json).write_text(json.dumps(res, indent=1))
+    Path(a.json + ".partial").unlink(missing_ok=True)
     print(f"wrote {a.json} (load average {res['load_average_start'][0]:.1f} at the start, {res['load_average_end'][0]:.1f} at the end: "
           "the machine is shared, so absolute rates move with the other jobs; the ratios are taken in the same run)")
     if Path(a.json) == RESULTS: check(a.json)
