@@ -15,10 +15,8 @@ ELSEWHERE = {"grid": "enumerates the space, so random spaces exceed its size lim
 MODEL = {"bo", "bo-gp", "bo-auto", "warm-bo", "warm-best", "pibo"}
 
 
-@st.composite
-def conditional_spaces(draw):
-    "A root choice whose branches hold parameters (some nested under a sibling integer), plus an integer that gates a width."
-    leaves = [Float(-1, 1), Float(1e-3, 1, log=True), Int(0, 9), Int(1, 500, log=True), Categorical(["a", "b", "c"])]
+def _conditional_space(draw, leaves, x):
+    "A root choice whose branches hold parameters drawn from `leaves` (some nested under a sibling integer), an integer that gates a width, and `x`."
     branches, i = {}, 0
     for b in range(draw(st.integers(2, 3))):
         sub = {}
@@ -28,7 +26,14 @@ def conditional_spaces(draw):
             if ints and draw(st.booleans()): p.when = {ints[-1]: {">=": sub[ints[-1]].low + 1}}
             sub[f"p{i}"] = p
         branches[f"b{b}"] = sub
-    return Space(root=Categorical(branches), n=Int(1, 3), w=Int(8, 64, log=True, when={"n": (">=", 2)}), x=Float(0, 1))
+    return Space(root=Categorical(branches), n=Int(1, 3), w=Int(8, 64, log=True, when={"n": (">=", 2)}), x=x)
+
+
+@st.composite
+def conditional_spaces(draw):
+    "A root choice whose branches hold parameters (some nested under a sibling integer), plus an integer that gates a width."
+    return _conditional_space(draw, [Float(-1, 1), Float(1e-3, 1, log=True), Int(0, 9), Int(1, 500, log=True), Categorical(["a", "b", "c"])],
+                              Float(0, 1))
 
 
 def value(c: dict) -> float:
@@ -86,17 +91,7 @@ def test_slow_strategies_ask_valid_configs(name):
 @st.composite
 def discrete_conditional_spaces(draw):
     "As `conditional_spaces`, with integer and categorical parameters only (what the NAS strategies search)."
-    leaves = [Int(0, 9), Int(1, 500, log=True), Categorical(["a", "b", "c"]), Int(2, 3)]
-    branches, i = {}, 0
-    for b in range(draw(st.integers(2, 3))):
-        sub = {}
-        for _ in range(draw(st.integers(0, 2))):
-            p = copy.copy(draw(st.sampled_from(leaves))); i += 1
-            ints = [n for n in sub if sub[n].kind == "int" and not sub[n].when]
-            if ints and draw(st.booleans()): p.when = {ints[-1]: {">=": sub[ints[-1]].low + 1}}
-            sub[f"p{i}"] = p
-        branches[f"b{b}"] = sub
-    return Space(root=Categorical(branches), n=Int(1, 3), w=Int(8, 64, log=True, when={"n": (">=", 2)}), x=Int(0, 4))
+    return _conditional_space(draw, [Int(0, 9), Int(1, 500, log=True), Categorical(["a", "b", "c"]), Int(2, 3)], Int(0, 4))
 
 
 @pytest.mark.parametrize("name", sorted(DISCRETE_ONLY))
