@@ -69,6 +69,13 @@ def surrnb_version() -> str:
     except PackageNotFoundError: return importlib.import_module("surrnb").__version__
 
 # %% ../nbs/70_cli.ipynb #ced08e31
+def _db_exists(db) -> bool:
+    "Whether `--db` names a surrnb database that is already there: a file, or a server database that holds surrnb's tables."
+    s = storage_path(db)
+    if s == ":memory:" or "://" not in s: return s != ":memory:" and Path(s).exists()
+    try: Storage(db, readonly=True); return True
+    except SurrnbError: return False   # an empty server database (or one that cannot be reached: opening it again says why)
+
 def load_space(path: str | Path # a JSON or YAML file in the form of `Space.to_dict`
               ) -> Space:
     "The Space described by a JSON or YAML file."
@@ -124,7 +131,7 @@ def _open_study(a, strategy):
             mo["meta"] = meta_mo
     strategy = strategy or default_strategy(len(mo["directions"] or [1]))
     name = a.study or f"{label.replace(':', '.')}-{strategy}-s{a.seed}"
-    row = Storage(a.db, readonly=True).load_study(name) if storage_path(a.db) != ":memory:" and Path(storage_path(a.db)).exists() else None
+    row = Storage(a.db, readonly=True).load_study(name) if _db_exists(a.db) else None
     if row is not None and row["meta"].get("problem") not in (None, label):
         raise SurrnbError(f"study {name!r} in {a.db!r} is a study of {row['meta']['problem']!r}, not {label!r}; use another --study name")
     if mo["directions"] is None or len(mo["directions"]) == 1: mo["directions"], direction = None, (mo["directions"] or [a.direction])[0]
@@ -190,7 +197,7 @@ def _external_worker() -> str:
 def cmd_ask(a) -> int:
     "Start a trial and print it as one JSON line."
     if a.space is not None: space = load_space(a.space)
-    elif Path(storage_path(a.db)).exists() and Storage(a.db, readonly=True).load_study(a.study) is not None: space = None
+    elif _db_exists(a.db) and Storage(a.db, readonly=True).load_study(a.study) is not None: space = None
     else: raise SurrnbError(f"no study named {a.study!r} in {a.db!r} yet: give --space FILE to create it")
     strategy = a.strategy or (None if space is None else default_strategy())
     study = Study(space, strategy=strategy, direction=a.direction, storage=a.db, name=a.study, seed=a.seed)
@@ -234,7 +241,7 @@ def cmd_export(a) -> int:
 
 # %% ../nbs/70_cli.ipynb #56966c42
 def _existing_storage(db):
-    if storage_path(db) != ":memory:" and not Path(storage_path(db)).exists():
+    if storage_path(db) != ":memory:" and not _db_exists(db):
         raise SurrnbError(f"no database at {db!r}; run `surrnb run PROBLEM --db {db}` first")
     return Storage(db, readonly=storage_path(db) != ":memory:")
 
@@ -327,7 +334,7 @@ def cmd_demo(a) -> int:
 
 # %% ../nbs/70_cli.ipynb #d7eeec7d
 def _add_study_args(p, db_default="surrnb.db"):
-    p.add_argument("--db", default=db_default, help=f"SQLite file or sqlite:/// URL (default {db_default}); :memory: keeps nothing")
+    p.add_argument("--db", default=db_default, help=f"SQLite file, sqlite:/// or postgresql:// URL (default {db_default}); :memory: keeps nothing")
     p.add_argument("--study", default=None, help="study name")
 
 def make_parser() -> argparse.ArgumentParser:
