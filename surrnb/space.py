@@ -139,6 +139,7 @@ class Int(Param):
         if (_not_int(low) and self._bad(f"low must be an integer, got {low!r}")) or \
            (_not_int(high) and self._bad(f"high must be an integer, got {high!r}")) or \
            (not low < high and self._bad(f"low ({low}) must be smaller than high ({high})")) or \
+           (max(abs(low), abs(high)) >= 2**63 and self._bad(f"bounds must fit in 64 bits (|value| < 2**63), got [{low}, {high}]")) or \
            (self.log and low <= 0 and self._bad(f"a log scale needs low > 0, got low={low}")): return
         self.low, self.high = int(low), int(high)
         self.k = self.high - self.low + 1
