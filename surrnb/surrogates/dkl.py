@@ -7,10 +7,13 @@ Docs: https://surrnb.github.io/surrnb/surrogates.dkl.html.md"""
 # %% ../../nbs/14_surrogates.dkl.ipynb #a499a97e
 from __future__ import annotations
 import math, warnings
-import torch, gpytorch
+import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from gpytorch.priors import LogNormalPrior
+with warnings.catch_warnings():   # gpytorch and linear_operator call torch.jit.script at import, which torch deprecates
+    warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
+    import gpytorch
+    from gpytorch.priors import LogNormalPrior
 from ..core import SurrnbError, derive_seed, threads
 from .core import Surrogate, GaussianPosterior, surrogates
 from .gp import lengthscale_prior

@@ -6,13 +6,16 @@ Docs: https://surrnb.github.io/surrnb/surrogates.gp.html.md"""
 
 # %% ../../nbs/11_surrogates.gp.ipynb #d8ecc854
 from __future__ import annotations
-import math, copy
+import math, copy, warnings
 import numpy as np
-import torch, gpytorch
+import torch
 from torch import Tensor
 from scipy.optimize import minimize
 from scipy.linalg import cho_solve, solve_triangular
-from gpytorch.priors import LogNormalPrior, GammaPrior
+with warnings.catch_warnings():   # gpytorch and linear_operator call torch.jit.script at import, which torch deprecates
+    warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
+    import gpytorch
+    from gpytorch.priors import LogNormalPrior, GammaPrior
 from fastcore.basics import patch
 from ..core import SurrnbError, threads
 from .core import Surrogate, GaussianPosterior, psd_cholesky, surrogates
