@@ -111,6 +111,7 @@ class Study:
         if space is not None and not isinstance(space, Space): raise SurrnbError(f"space must be a surrnb Space, got {type(space).__name__}")
         if storage is not None and not isinstance(storage, (str, Path, Storage)):
             raise SurrnbError(f"storage must be a file path, a 'sqlite:///' or 'postgresql://' URL, ':memory:' or a Storage, got {storage!r}")
+        if isinstance(strategy, str): strategies._resolve(strategy)   # an unknown name fails before a database is created
         self.storage = storage if isinstance(storage, Storage) else Storage(storage)
         self.name = str(name) if name is not None else time.strftime("study-%Y%m%d-%H%M%S")
         self.worker, self.readonly = worker_id(), self.storage.readonly

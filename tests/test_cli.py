@@ -54,6 +54,13 @@ def test_bad_arguments_one_line_exit_2(args, msg, tmp_path):
     assert "Traceback" not in r.stderr
 
 
+def test_refused_strategy_writes_nothing(tmp_path):
+    "An unknown strategy is refused before a database file or a study row is created."
+    r = run("run", "branin", "--strategy", "zz", cwd=tmp_path)
+    assert r.returncode == 2 and "unknown strategy 'zz'" in r.stderr, r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_not_a_database(tmp_path):
     bad = tmp_path / "junk.db"; bad.write_bytes(b"this is not sqlite" * 100)
     r = run("show", "--db", str(bad))
