@@ -42,6 +42,7 @@ class Param:
         if self.when: s += f", when={self.when!r}"
         return s
 
+# %% ../nbs/01_space.ipynb #56d0ca98
 def _plain(x):
     "numpy scalars and 0-d tensors as Python numbers (so they are accepted wherever a number is); anything else unchanged."
     if not isinstance(x, (str, bytes, bool, int, float)) and getattr(x, "ndim", None) == 0 and hasattr(x, "item"):
@@ -51,6 +52,7 @@ def _plain(x):
 
 def _not_num(x): return isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x)
 
+# %% ../nbs/01_space.ipynb #e6508e16
 _OPS = ("in", "==", "!=", "<", "<=", ">", ">=")
 
 def _canon_when(when) -> dict | None:
@@ -77,6 +79,7 @@ def _set_when(p: Param, when) -> None:
     try: p.when = _canon_when(when)
     except ValueError as e: p._bad(str(e))
 
+# %% ../nbs/01_space.ipynb #e331f6e0
 def _normal_prior(p: Param, prior) -> None:
     "Check and store a ('normal', mu, sigma) prior on a Float or Int (sigma in units of the search range)."
     if prior is None: return
@@ -124,6 +127,7 @@ class Float(Param):
 # %% ../nbs/01_space.ipynb #cbe47212
 def _not_int(x): return isinstance(x, bool) or not isinstance(x, (int, float)) or not float(x).is_integer()
 
+# %% ../nbs/01_space.ipynb #26c88f8b
 class Int(Param):
     "An integer parameter in {low, ..., high}, optionally on a log scale."
     kind = "int"
@@ -169,6 +173,7 @@ def _cat_key(c):
     if isinstance(c, (int, float)): return ("num", c)
     return (type(c).__name__, c)
 
+# %% ../nbs/01_space.ipynb #b9c247c0
 class Categorical(Param):
     "A parameter taking one of a list of choices (strings, numbers, booleans or None); a dict choice -> sub-space makes it hierarchical."
     kind = "cat"
@@ -239,6 +244,7 @@ def _flatten(params: dict, when: dict | None = None) -> list:
         for choice, sub in (p.sub or {}).items(): out += _flatten(sub, {name: {"in": [choice]}})
     return out
 
+# %% ../nbs/01_space.ipynb #ac209e9e
 def _merge_branches(pairs: list) -> dict:
     "name -> Param; a name under several choices of one parent must have one definition, and exists under all of them."
     params = {}
@@ -252,6 +258,7 @@ def _merge_branches(pairs: list) -> dict:
         q.when = {**a, diff[0]: {"in": a[diff[0]]["in"] + [v for v in b[diff[0]]["in"] if v not in a[diff[0]]["in"]]}}
     return params
 
+# %% ../nbs/01_space.ipynb #af5108c6
 class Space:
     "An ordered set of named parameters, some of them conditional; encodes configs to the unit cube and back."
     def __init__(self, params: dict | None = None, # name -> Param (or pass them as keyword arguments)
@@ -305,6 +312,7 @@ def _operand(p: Param, q: Param, op: str, x):
     if not reach: raise never(f"{q.name!r} lies in [{q.low}, {q.high}]")
     return float(x)
 
+# %% ../nbs/01_space.ipynb #c40add08
 _CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 def _holds(op: str, z, x):
@@ -313,6 +321,7 @@ def _holds(op: str, z, x):
     if isinstance(z, torch.Tensor): return torch.isin(z, torch.tensor(sorted(x), dtype=z.dtype))
     return z in x
 
+# %% ../nbs/01_space.ipynb #3462605d
 def _topo(space) -> list[str]:
     "Parameter names, parents before children (user order otherwise); a one-line error naming a cycle."
     order, state = [], {}
@@ -327,6 +336,7 @@ def _topo(space) -> list[str]:
     for n in space.names: visit(n, [])
     return order
 
+# %% ../nbs/01_space.ipynb #de827c7f
 @patch
 def _compile_conditions(self: Space):
     "Check every condition (a known parent, a value it can take, no cycle) and order the parameters parents first."
@@ -379,6 +389,7 @@ def validate(self: Space, config: dict # a user config: parameter name -> value
         raise SurrnbError(f"missing parameter(s) {', '.join(repr(n) + why(n) for n in missing)}")
     return {n: out[n] for n in self.names if n in out}
 
+# %% ../nbs/01_space.ipynb #4f0d1845
 @patch
 def is_valid(self: Space, config: dict # a config
             ) -> bool:
@@ -386,6 +397,7 @@ def is_valid(self: Space, config: dict # a config
     try: return isinstance(config, dict) and self.validate(config).keys() == config.keys()
     except SurrnbError: return False
 
+# %% ../nbs/01_space.ipynb #dd45f529
 @patch
 def complete(self: Space, config: dict # a valid config (inactive parameters absent)
             ) -> dict:
@@ -404,6 +416,7 @@ def encode(self: Space, configs # a config dict or a list of them
         rows.append([p.encode(v[n]) if n in v else _IMPUTE for n, p in self.params.items()])
     return torch.tensor(rows, dtype=torch.float64).reshape(len(rows), self.dim)
 
+# %% ../nbs/01_space.ipynb #4451ba1d
 def _check_X(self, X):
     X = torch.as_tensor(X, dtype=torch.float64)
     if X.ndim == 1: X = X[None]
@@ -436,6 +449,7 @@ def levels(self: Space, i: int # column index
     if p.kind == "int" and p.log: return torch.tensor([p.encode(v) for v in range(p.low, p.high + 1)], dtype=torch.float64)
     return (torch.arange(p.k, dtype=torch.float64) + 0.5) / p.k
 
+# %% ../nbs/01_space.ipynb #5562912d
 @patch
 def _snap(self: Space, X: torch.Tensor) -> torch.Tensor:
     "Clip a checked X [n,d] to the cube and snap int/cat columns to the encoding of a valid value (a new tensor)."
@@ -450,6 +464,7 @@ def _snap(self: Space, X: torch.Tensor) -> torch.Tensor:
             X[:, i] = ((X[:, i] * k).floor().clamp(0, k - 1) + 0.5) / k
     return X
 
+# %% ../nbs/01_space.ipynb #718568ab
 def _nat_col(p: Param, u: torch.Tensor) -> torch.Tensor:
     "Natural values of one snapped column u [n], as `Param.decode` then `to_natural` would give them."
     if p.kind == "cat": return (u * p.k).floor().clamp(0, p.k - 1)
@@ -468,6 +483,7 @@ def _mask(self: Space, X: torch.Tensor) -> torch.Tensor:
             M[:, self._col[n]] &= M[:, j] & _holds(op, _nat_col(self.params[parent], X[:, j]), x)
     return M
 
+# %% ../nbs/01_space.ipynb #8baa4aab
 @patch
 def active(self: Space, X # tensor [n, d] in the unit cube
           ) -> torch.Tensor:
@@ -499,6 +515,7 @@ def to_natural(self: Space, X # unit-cube tensor [n, d]
             Z[:, i] = torch.exp(t).round() if p.kind == "int" else (torch.exp(t) if p.log else t)
     return Z
 
+# %% ../nbs/01_space.ipynb #1b9227eb
 @patch
 def from_natural(self: Space, Z # natural values [n, d]
                  ) -> torch.Tensor:
@@ -518,6 +535,7 @@ def _tn(p: Param) -> tuple[float, float, float, float]:
     m, s = p.encode(p.prior[1]), p.prior[2]
     return m, s, float(torch.special.ndtr(torch.tensor(-m / s))), float(torch.special.ndtr(torch.tensor((1 - m) / s)))
 
+# %% ../nbs/01_space.ipynb #388bd9c0
 @patch
 def _prior_warp(self: Space, U: torch.Tensor) -> torch.Tensor:
     "Uniform points U [n,d] -> draws from the parameters' priors, column by column by the inverse CDF (uniform columns unchanged)."
@@ -534,6 +552,7 @@ def _prior_warp(self: Space, U: torch.Tensor) -> torch.Tensor:
             X[:, i] = (m + s * torch.special.ndtri((lo + U[:, i] * (hi - lo)).clamp(1e-300, 1 - 1e-16))).clamp(0, 1)
     return X
 
+# %% ../nbs/01_space.ipynb #77a8a301
 @patch
 def sample_X(self: Space, n: int, seed: int = 0) -> torch.Tensor:
     "n random points of the cube [n, d] (uniform, or from the parameters' priors), rounded to valid values."
@@ -547,6 +566,7 @@ def sobol_X(self: Space, n: int, seed: int = 0, skip: int = 0) -> torch.Tensor:
     if skip: eng.fast_forward(int(skip))
     return self.round(self._prior_warp(eng.draw(int(n), dtype=torch.float64)))
 
+# %% ../nbs/01_space.ipynb #f71cb057
 @patch
 def sample(self: Space, n: int, # number of configs
             seed: int = 0 # random seed
@@ -605,11 +625,13 @@ def grid(self: Space, k: int = 5, # points per float parameter
     seen = set()   # inactive parameters make many grid points the same config
     return [c for c in g if not (repr(list(c.items())) in seen or seen.add(repr(list(c.items()))))]
 
+# %% ../nbs/01_space.ipynb #232fee7c
 @patch
 def to_dict(self: Space) -> dict:
     "A JSON-able description of the space (conditions and priors included when there are any)."
     return {n: {**p._spec(), **({"when": p.when} if p.when else {})} for n, p in self.params.items()}
 
+# %% ../nbs/01_space.ipynb #cdf817eb
 _KINDS = {"float": "float", "int": "int", "cat": "cat", "categorical": "cat", "integer": "int"}
 
 @patch(cls_method=True)
