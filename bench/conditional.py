@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Conditional tuning task (model family -> its own hyperparameters, scikit-learn digits, cross-validated log loss): surrnb BO on the
 conditional space vs the same BO on the flattened space vs Optuna TPE and GPSampler on the define-by-run objective
-vs random search; 10 seeds x 50 evaluations. The objective is noiseless (one fixed CV split), so the best error
+vs random search; 10 paired seeds x 50 evaluations. The objective is noiseless (one fixed CV split), so the best error
 found (log loss) is the score.
 
     python bench/conditional.py                 # 10 seeds; writes bench/results/conditional.json
@@ -12,6 +12,12 @@ found (log loss) is the score.
 surrnb's BO runs with a lighter acquisition search than its default (256 raw points, 2 restarts instead of 2048 and
 10), the same for the conditional and the flattened space, to fit 10 seeds on a shared 2-core machine.
 
+surrnb-cond is BO's default on a conditional space (the GP sees `CondEmbedding`: inactive parameters imputed, an
+inactive category as a category of its own, one 0/1 indicator column per group of parameters active together);
+surrnb-cond-impute is the same without the indicator columns. surrnb-cond-v0 (stored, not rerun: that code is gone) is
+the BO of commit 03e7b8f, whose GP read the encoding as is (inactive parameters at 0.5) and whose acquisition optimiser
+scored points before snapping inactive columns. Seeds are paired: the same seed gives surrnb's arms the same Sobol design.
+
 Claims (issue 23): BO with conditions beats the flattened space (median best error at 50, and in more paired
 seeds than not) and matches or beats Optuna TPE's median at 50. Curves are written to
 bench/results/conditional_runs.json as each run finishes, so an interrupted run resumes.
@@ -19,6 +25,7 @@ bench/results/conditional_runs.json as each run finishes, so an interrupted run 
 import os
 for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"): os.environ.setdefault(_v, "1")
 import argparse, json, math, statistics, sys, time, warnings
+import numpy as np
 from pathlib import Path
 import torch
 torch.set_num_threads(1)
@@ -30,7 +37,8 @@ from surrnb.define import ModelFamilyTask, optimize_define
 OUT = Path(__file__).parent / "results"
 N = 50
 BO_KW = dict(n_raw=256, n_restarts=2)   # a lighter acquisition search than the default (2048, 10), the same for both surrnb arms
-ARMS = ["surrnb-cond", "surrnb-flat", "optuna-tpe", "optuna-gp", "random"]
+ARMS = ["surrnb-cond", "surrnb-cond-impute", "surrnb-flat", "optuna-tpe", "optuna-gp", "random"]
+STORED = ["surrnb-cond-v0"]   # summarised when present, never rerun
 
 
 def flat(space: Space) -> Space:
@@ -40,9 +48,10 @@ def flat(space: Space) -> Space:
 def run(task, arm, seed):
     "Best-so-far error after each of the N evaluations (a list) and seconds."
     t0 = time.time()
-    if arm in ("surrnb-cond", "surrnb-flat", "random"):
+    if arm in ("surrnb-cond", "surrnb-cond-impute", "surrnb-flat", "random"):
         sp = flat(task.space) if arm == "surrnb-flat" else task.space
-        s = Study(sp, "random" if arm == "random" else BayesOpt(**BO_KW), seed=seed).optimize(task.evaluate, N, show_progress=False)
+        strat = "random" if arm == "random" else BayesOpt(**BO_KW, conditional="impute" if arm == "surrnb-cond-impute" else "indicator")
+        s = Study(sp, strat, seed=seed).optimize(task.evaluate, N, show_progress=False)
         vals = [t.value for t in s.trials]
     elif arm == "surrnb-define":
         vals = [t.value for t in optimize_define(task.objective, N, strategy=BayesOpt(**BO_KW), seed=seed).trials]
@@ -63,9 +72,20 @@ def sign_p(wins, losses):
     k = min(wins, losses)
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
 
+def boot_median(r, n=10000, seed=0):
+    "Bootstrap 95% interval of the median of r (seeds resampled with replacement)."
+    r = np.asarray(r, dtype=np.float64)
+    m = np.median(r[np.random.default_rng(seed).integers(0, len(r), (n, len(r)))], axis=1)
+    return float(np.quantile(m, 0.025)), float(np.quantile(m, 0.975))
+
+def paired(runs, x, o, seeds):
+    "Paired differences x - o of the best error at N (negative: x better), and the sign counts."
+    d = [runs[f"{x}/{s}"]["curve"][-1] - runs[f"{o}/{s}"]["curve"][-1] for s in seeds if f"{x}/{s}" in runs and f"{o}/{s}" in runs]
+    return d, sum(v < 0 for v in d), sum(v > 0 for v in d)
+
 def summarise(runs, seeds, arms):
     lines, med = [], {}
-    hdr = f"{'method':14s} {'@25 median [p25, p75]':>28s} {'@50 median [p25, p75]':>28s} {'s/run':>7s}  n"
+    hdr = f"{'method':18s} {'@25 median [p25, p75]':>28s} {'@50 median [p25, p75]':>28s} {'s/run':>7s}  n"
     lines += [hdr, "-" * len(hdr)]
     for arm in arms:
         rs = [runs[f"{arm}/{s}"] for s in seeds if f"{arm}/{s}" in runs]
@@ -73,20 +93,23 @@ def summarise(runs, seeds, arms):
         at = {k: [r["curve"][k - 1] for r in rs] for k in (25, 50)}
         med[arm] = statistics.median(at[50])
         cell = lambda k: f"{statistics.median(at[k]):.4f} [{q(at[k], 25):.4f}, {q(at[k], 75):.4f}]"
-        lines.append(f"{arm:14s} {cell(25):>28s} {cell(50):>28s} {statistics.median(r['seconds'] for r in rs):7.0f}  {len(rs)}")
+        lines.append(f"{arm:18s} {cell(25):>28s} {cell(50):>28s} {statistics.median(r['seconds'] for r in rs):7.0f}  {len(rs)}")
     claims = {}
-    if "surrnb-cond" in med and "surrnb-flat" in med:
-        pairs = [(runs[f"surrnb-cond/{s}"]["curve"][-1], runs[f"surrnb-flat/{s}"]["curve"][-1]) for s in seeds
-                 if f"surrnb-cond/{s}" in runs and f"surrnb-flat/{s}" in runs]
-        w, l = sum(a < b for a, b in pairs), sum(a > b for a, b in pairs)
-        claims["cond_beats_flat"] = [med["surrnb-cond"], med["surrnb-flat"], w, l, sign_p(w, l), med["surrnb-cond"] < med["surrnb-flat"] and w > l]
-        lines.append(f"cond vs flat @50: medians {med['surrnb-cond']:.4f} vs {med['surrnb-flat']:.4f}; paired seeds cond better {w}, worse {l}, "
-                     f"tied {len(pairs) - w - l} (sign test p = {sign_p(w, l):.2f})")
-    for peer in ("optuna-tpe", "optuna-gp", "random"):
+    for x, o in [("surrnb-cond", "surrnb-flat"), ("surrnb-cond", "optuna-tpe"), ("surrnb-cond", "surrnb-cond-impute"), ("surrnb-cond-impute", "surrnb-flat"),
+                 ("surrnb-cond", "surrnb-cond-v0"), ("surrnb-cond-v0", "surrnb-flat"), ("surrnb-cond", "random")]:
+        if x not in med or o not in med: continue
+        d, w, l = paired(runs, x, o, seeds)
+        lo, hi = boot_median(d)
+        lines.append(f"{x} - {o} @50, paired: median {statistics.median(d):+.4f} (95% bootstrap CI [{lo:+.4f}, {hi:+.4f}]); {x} better in {w}, "
+                     f"worse in {l}, tied {len(d) - w - l} of {len(d)} seeds (sign test p = {sign_p(w, l):.2f})")
+        if (x, o) == ("surrnb-cond", "surrnb-flat"):
+            claims["cond_beats_flat"] = [med[x], med[o], w, l, sign_p(w, l), lo, hi, med[x] < med[o] and w > l]
+            claims["cond_beats_flat_beyond_noise"] = [sign_p(w, l), hi, sign_p(w, l) < 0.05 and hi < 0]
+    for peer in ("optuna-tpe", "optuna-gp", "random", "surrnb-flat"):
         if "surrnb-cond" in med and peer in med:
             r = med["surrnb-cond"] / max(med[peer], 1e-12)
             claims[f"cond_vs_{peer}"] = [med["surrnb-cond"], med[peer], r, med["surrnb-cond"] <= med[peer]]
-            lines.append(f"cond / {peer} median @50 = {r:.2f}")
+            lines.append(f"cond / {peer} median @50 = {r:.4f}")
     return "\n".join(lines), claims
 
 def main(argv=None):
@@ -94,6 +117,7 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--define", action="store_true")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--arms", default=None, help="comma-separated arms to run (default: all); the summary covers every stored arm")
     a = ap.parse_args(argv)
     if a.check:
         d = json.loads((OUT / "conditional.json").read_text())   # missing file: an error, loudly
@@ -107,14 +131,17 @@ def main(argv=None):
     runs = json.loads(runs_path.read_text()) if runs_path.exists() else {}
     warnings.simplefilter("ignore")
     task, seeds = ModelFamilyTask(), list(range(a.seeds))
+    todo = a.arms.split(",") if a.arms else arms
+    if set(todo) - set(ARMS + ["surrnb-define"]): ap.error(f"unknown arms {sorted(set(todo) - set(ARMS + ['surrnb-define']))}; choose from {ARMS + ['surrnb-define']}")
     for seed in seeds:
-        for arm in arms:
+        for arm in todo:
             key = f"{arm}/{seed}"
             if key in runs: continue
             curve, sec = run(task, arm, seed)
             runs[key] = dict(curve=curve, seconds=sec)
             runs_path.write_text(json.dumps(runs))
             print(f"{key}: best {curve[-1]:.4f} ({sec:.0f} s)", flush=True)
+    arms = [a for a in arms + STORED if any(k.startswith(a + "/") for k in runs)]
     table, claims = summarise(runs, seeds, arms)
     print(table)
     (OUT / "conditional.json").write_text(json.dumps(dict(seeds=len(seeds), evaluations=N, arms=arms, table=table, claims=claims), indent=1))

@@ -294,7 +294,7 @@ def _optimize_acqf(f, space, n_raw, n_restarts, seed, exclude, maxiter, max_enum
     d, kinds = sp.dim, list(sp.kinds)
     fi = relaxed_columns(sp, max_levels)                       # floats + wide integers: L-BFGS-B
     ri = [i for i in fi if kinds[i] == "int"]                  # the relaxed integers also take integer steps
-    relaxed = bool(ri)
+    relaxed = bool(ri) or getattr(sp, "conditional", False)   # scored rounded: relaxed integers, and inactive columns at their imputed value
     di = [i for i, k in enumerate(kinds) if i not in fi]       # categories + narrow integers: listed levels, discrete moves
     levels = {i: sp.levels(i) for i in di}
     ex = None

@@ -4,7 +4,7 @@ import pytest
 import torch
 from surrnb.core import SurrnbError
 from surrnb.surrogates.gp import GP
-from surrnb.search.bo import BayesOpt
+from surrnb.search.bo import BayesOpt, ConditionalSurrogate
 from surrnb.study import Study, strategies
 from surrnb.space import Space, Float, Int, Categorical
 from surrnb.problems import get_problem
@@ -226,3 +226,52 @@ def test_bo_refuses_several_objectives():
     st = Study(Space(a=Float(0, 1)), strategy="bo", storage=":memory:", directions=["minimize", "minimize"], seed=0)
     with pytest.raises(SurrnbError, match="ehvi"):
         st.optimize(lambda c: [c["a"], 1 - c["a"]], n_trials=8, show_progress=False)
+
+
+# Seeded BO on spaces without conditions, asked with the code before conditional spaces got their own surrogate inputs
+# (commit 9e48b00): the model-based configs must not move (floats to 1e-9 relative).
+_GOLDEN_MIXED = [
+    {'x': 0.26845982821705694, 'k': 1, 'act': 'gelu', 'lr': 0.008687212914582338},
+    {'x': 0.40826483089897686, 'k': 49, 'act': 'gelu', 'lr': 0.002862491404987344},
+    {'x': 0.3833554720022018, 'k': 55, 'act': 'gelu', 'lr': 0.015886449377898633},
+    {'x': 0.35662637755858323, 'k': 37, 'act': 'gelu', 'lr': 0.0019707847596938805},
+    {'x': 0.44423173479420414, 'k': 33, 'act': 'gelu', 'lr': 0.0023323938507185155},
+    {'x': 0.40796471464789497, 'k': 38, 'act': 'gelu', 'lr': 0.002956783855951214},
+    {'x': 0.4442774727159704, 'k': 38, 'act': 'gelu', 'lr': 0.003509201485510059},
+]
+_GOLDEN_BRANIN = [
+    {'x1': 0.49271583415957565, 'x2': 7.752582186224778},
+    {'x1': 6.510573694311148, 'x2': 2.865835704128361},
+    {'x1': 4.654126759080691, 'x2': 0.19018629895981495},
+    {'x1': -2.5875412564054323, 'x2': 9.543076182869417},
+    {'x1': -2.8022666601452513, 'x2': 11.875129898930561},
+]
+
+def _same_configs(got, want):
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        assert a.keys() == b.keys()
+        for k in a:
+            if isinstance(b[k], float): assert math.isclose(a[k], b[k], rel_tol=1e-9, abs_tol=1e-12), (k, a[k], b[k])
+            else: assert a[k] == b[k], (k, a[k], b[k])
+
+def test_flat_space_bo_configs_unchanged():
+    mixed = Space(x=Float(0, 1), k=Int(1, 100), act=Categorical(["relu", "gelu", "tanh"]), lr=Float(1e-4, 1e-1, log=True))
+    f = lambda c: (c["x"] - 0.3) ** 2 + 1e-3 * (c["k"] - 37) ** 2 + {"relu": 0.5, "gelu": 0.0, "tanh": 1.0}[c["act"]] + (math.log10(c["lr"]) + 2.5) ** 2
+    s = Study(mixed, "bo", seed=3).optimize(f, 14, show_progress=False)
+    assert type(s.strategy.model) is GP                       # no wrapper without conditions
+    _same_configs([t.config for t in s.trials][7:], _GOLDEN_MIXED)
+    b = get_problem("branin")
+    _same_configs([t.config for t in Study(b.space, "bo", seed=1).optimize(b.evaluate, 10, show_progress=False).trials][5:], _GOLDEN_BRANIN)
+
+
+def test_conditional_space_surrogate_inputs():
+    sp = Space(opt=Categorical(["sgd", "adam"]), momentum=Float(0, 1, when={"opt": "sgd"}), beta=Float(0.5, 1, when={"opt": "adam"}),
+               nesterov=Categorical([True, False], when={"momentum": (">", 0.5)}))
+    f = lambda c: (c.get("momentum", 2) - 0.8) ** 2 + 0.1 * c.get("nesterov", False) if c["opt"] == "sgd" else 0.2 + (c["beta"] - 0.9) ** 2
+    for mode, wrapped, width in [("indicator", True, 7), ("impute", True, 4), ("none", False, 4)]:
+        s = Study(sp, BayesOpt(conditional=mode), seed=0).optimize(f, 12, show_progress=False)
+        assert all(sp.is_valid(t.config) for t in s.trials) and len({str(t.config) for t in s.trials}) == 12
+        assert isinstance(s.strategy.model, ConditionalSurrogate) == wrapped
+        if wrapped: assert s.strategy.model.embed.width == width   # momentum | beta | nesterov (nested): three groups
+    with pytest.raises(SurrnbError, match="conditional must be"): BayesOpt(conditional="arc")

@@ -19,7 +19,8 @@ from ..acquisition import acquisitions, optimize_acqf, AcqFunction, ConstrainedA
 import surrnb.surrogates.gp  # registers "gp"
 
 # %% auto #0
-__all__ = ['BayesOpt', 'yeo_johnson', 'power_warp', 'polish', 'PenalisedAcqFunction', 'lipschitz']
+__all__ = ['BayesOpt', 'yeo_johnson', 'power_warp', 'polish', 'PenalisedAcqFunction', 'lipschitz', 'CondEmbedding',
+           'ConditionalSurrogate']
 
 # %% ../../nbs/21_search.bo.ipynb #2dea884c
 class BayesOpt(Strategy):
@@ -35,6 +36,7 @@ class BayesOpt(Strategy):
                  warp: str = "power", # monotone warping of y before the fit: "power" (Yeo-Johnson) or "none"
                  polish: bool = True, # also run L-BFGS-B from the best point so far
                  incumbent: str = "observed", # best_y of the acquisition: "observed" (min y) or "mean" (min posterior mean at the observed points)
+                 conditional: str = "indicator", # inactive parameters of a conditional space: "indicator" (imputed, plus a 0/1 column per group), "impute" (imputed only) or "none" (the surrogate sees the encoding as is)
                  **surrogate_kw # passed to the surrogate factory, e.g. kernel="rbf"
                 ):
         if pending not in ("believer", "liar", "penalise"): raise SurrnbError(f"pending must be 'believer', 'liar' or 'penalise', got {pending!r}")
@@ -47,6 +49,8 @@ class BayesOpt(Strategy):
         self.n_raw, self.n_restarts, self.maxiter, self.surrogate_kw, self.warp = n_raw, n_restarts, maxiter, surrogate_kw, warp
         if incumbent not in ("observed", "mean"): raise SurrnbError(f"incumbent must be 'mean' or 'observed', got {incumbent!r}")
         self.polish, self.incumbent = polish, incumbent
+        if conditional not in ("indicator", "impute", "none"): raise SurrnbError(f"conditional must be 'indicator', 'impute' or 'none', got {conditional!r}")
+        self.conditional = conditional
         self.model = None   # the last fitted surrogate (for inspection; every ask fits a fresh one from the stored trials)
 
     def __repr__(self):
@@ -90,10 +94,12 @@ _BO_DEFAULTS = {"gp": dict(restarts=0, warm_start=False)}
 
 @patch
 def _surrogate(self: BayesOpt, space) -> Surrogate:
-    "A fresh surrogate for this ask (a Surrogate object passed by the user is reused), told about categorical columns."
+    "A fresh surrogate for this ask (a Surrogate object passed by the user is reused), told about categorical columns; on a conditional space wrapped by `ConditionalSurrogate`."
     kw = {**_BO_DEFAULTS.get(self.surrogate, {}), **self.surrogate_kw} if isinstance(self.surrogate, str) else {}
     s = surrogates.get(self.surrogate, **kw) if isinstance(self.surrogate, str) else self.surrogate
-    if hasattr(s, "cat_dims") and s.cat_dims is None and "cat" in space.kinds:
+    if getattr(space, "conditional", False) and self.conditional != "none":
+        s = ConditionalSurrogate(s, CondEmbedding(space, indicator=self.conditional == "indicator"))
+    elif hasattr(s, "cat_dims") and s.cat_dims is None and "cat" in space.kinds:
         s.cat_dims = {i: space.params[space.names[i]].k for i, k in enumerate(space.kinds) if k == "cat"}
     self.model = s
     return s
@@ -265,6 +271,81 @@ def lipschitz(model: Surrogate, # a fitted surrogate
     else:
         X.requires_grad_(True); model.posterior(X).mean.sum().backward(); G = X.grad
     return max(float(G.norm(dim=-1).max()), 1e-7)
+
+# %% ../../nbs/21_search.bo.ipynb #6bbcb8d4
+def _cond_key(space, name: str) -> tuple:
+    "A hashable key of the chain of conditions under which parameter `name` exists: equal keys, active together."
+    p = space.params[name]
+    if not p.when: return ()
+    return tuple(sorted((parent, repr(ops), _cond_key(space, parent)) for parent, ops in p.when.items()))
+
+class CondEmbedding:
+    "Points of a conditional space -> surrogate inputs [n, d + g]: inactive columns imputed (a float at 0.5, a category as one of its own), then one 0/1 column per group of parameters active together."
+    def __init__(self, space, # a Space with conditions
+                 indicator: bool = True # add the 0/1 group columns
+                ):
+        names, kinds = space.names, list(space.kinds)
+        self.space, self.d = space, space.dim
+        self.cond = [i for i, n in enumerate(names) if space.params[n].when]
+        groups = {}
+        for i in self.cond: groups.setdefault(_cond_key(space, names[i]), i)
+        self.groups = list(groups.values()) if indicator else []   # one representative column per group
+        self.cats = {i: space.params[names[i]].k for i in range(self.d) if kinds[i] == "cat"}
+        self.cond_cats = [i for i in self.cond if i in self.cats]
+        self.width = self.d + len(self.groups)
+
+    @property
+    def cat_dims(self) -> dict:
+        "Categorical columns of the embedding -> number of categories (a conditional one has one more: inactive)."
+        return {i: k + (i in self.cond_cats) for i, k in self.cats.items()}
+
+    def __call__(self, X: Tensor # [n,d] points of the unit cube
+                ) -> tuple[Tensor, Tensor]: # embedded Z [n, d + g] (differentiable in X's active float columns), active mask [n,d]
+        "The embedding z(x) and which parameters are active."
+        X = torch.as_tensor(X, dtype=torch.float64)
+        A = self.space.active(X.detach())
+        Z = torch.where(A, X, torch.full_like(X, 0.5))
+        for i in self.cond_cats:
+            k = self.cats[i]
+            c = torch.floor(X[:, i].detach() * k).clamp(0, k - 1)
+            Z[:, i] = torch.where(A[:, i], (c + 0.5) / (k + 1), torch.full_like(c, (k + 0.5) / (k + 1)))
+        return torch.cat([Z, A[:, self.groups].to(torch.float64)], -1), A
+
+    def __repr__(self): return f"CondEmbedding({len(self.cond)} conditional columns, {len(self.groups)} indicators)"
+
+# %% ../../nbs/21_search.bo.ipynb #5c6be474
+class ConditionalSurrogate(Surrogate):
+    "A surrogate fitted on `CondEmbedding` inputs, so that it compares configs by their active parameters; closed-form gradients when the wrapped one has them."
+    def __init__(self, base: Surrogate, # the surrogate to wrap (its `cat_dims`, when it has them and they are unset, are set for the embedding)
+                 embed: CondEmbedding # the embedding of the space
+                ):
+        self.base, self.embed, self.name = base, embed, base.name
+        if hasattr(base, "cat_dims") and base.cat_dims is None: base.cat_dims = embed.cat_dims
+    def fit(self, X: Tensor, y: Tensor) -> "ConditionalSurrogate":
+        "Fit the wrapped surrogate on z(X) [n, d+g]."
+        self.base.fit(self.embed(X)[0], y); return self
+    def posterior(self, X: Tensor):
+        "The wrapped surrogate's posterior at z(X)."
+        return self.base.posterior(self.embed(X)[0])
+    @property
+    def moments_grad(self):
+        "Mean, variance and their gradients in X (zero in inactive columns), when the wrapped surrogate has `moments_grad`."
+        if not hasattr(self.base, "moments_grad"): raise AttributeError("moments_grad")
+        def mg(X: np.ndarray) -> tuple:
+            Z, A = self.embed(torch.from_numpy(np.asarray(X, dtype=np.float64)))
+            mu, var, dmu, dvar = self.base.moments_grad(Z.numpy())
+            a = A.numpy().astype(np.float64)
+            return mu, var, dmu[:, :self.embed.d] * a, dvar[:, :self.embed.d] * a
+        return mg
+    @property
+    def condition_on(self):
+        "The wrapped surrogate conditioned on extra points P [p,d] (fantasies), when it has `condition_on`."
+        if not hasattr(self.base, "condition_on"): raise AttributeError("condition_on")
+        return lambda P, y: ConditionalSurrogate(self.base.condition_on(self.embed(P)[0], y), self.embed)
+    def __getattr__(self, k):
+        if k.startswith("__") or k in ("base", "embed"): raise AttributeError(k)
+        return getattr(self.base, k)
+    def __repr__(self): return f"ConditionalSurrogate({self.base!r}, {self.embed!r})"
 
 # %% ../../nbs/21_search.bo.ipynb #0bcb31f9
 import functools

@@ -112,7 +112,7 @@ class PiBO(BayesOpt):
     def __init__(self, beta: float = 10.0, # prior strength: the weight is pi(x)^(beta/n) after n observations
                  floor: float = 0.1, # uniform component of the prior, (floor + (1 - floor) pi)^(beta/n): bounds what a wrong prior costs (0: the paper's πBO)
                  adapt: bool = True, # scale beta by the prior's credibility at the best point so far: a prior the data contradict loses its weight (False: the paper's beta/n)
-                 mode_first: bool = True, # the first point is the prior's mode; the rest of the initial design is BO's uniform Sobol design (False: all of it drawn from the prior, as the paper)
+                 mode_first: bool | str = True, # True: the first point is the prior's mode, the rest of the initial design BO's uniform Sobol design; "credible": BO's own design, then the mode once, at the first ask whose best point so far is credible under the prior; False: all of the design drawn from the prior, as the paper
                  acquisition: str = "logei", # "logei" (the prior's log is added), "ei" or "pi" (multiplied)
                  **kwargs # everything else as for `BayesOpt` (surrogate, n_init, ...)
                 ):
@@ -120,15 +120,22 @@ class PiBO(BayesOpt):
             raise SurrnbError(f"beta must be a finite number >= 0, got {beta!r}")
         if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor < 1:
             raise SurrnbError(f"floor must be a number in [0, 1), got {floor!r}")
+        if mode_first not in (True, False, "credible"): raise SurrnbError(f"mode_first must be True, False or 'credible', got {mode_first!r}")
         super().__init__(acquisition=acquisition, **kwargs)
-        self.beta, self.floor, self.adapt, self.mode_first = float(beta), float(floor), bool(adapt), bool(mode_first)
+        self.beta, self.floor, self.adapt, self.mode_first = float(beta), float(floor), bool(adapt), mode_first if mode_first == "credible" else bool(mode_first)
         self.acquisition, self._space, self.credibility = PriorAcquisition(acquisition), None, None
     def ask(self, study):
-        "BayesOpt's ask, with `mode_first` the initial design is the prior's mode, then BO's uniform Sobol points."
-        X, _, P = study.observations()
+        "BayesOpt's ask; the initial design is uniform Sobol points, the prior's mode first (`mode_first=True`) or once the data find the prior credible (`'credible'`)."
+        X, y, P = study.observations()
         n, space = study.next_number, study.space
-        if self.mode_first and space.has_prior and (len(X) + len(P) < self.init_size(space) or len(X) == 0):
-            return Suggestion(prior_mode(space, study.seed) if n == 0 else _uniform(space).sobol(1, seed=study.seed, skip=n)[0])
+        if not (self.mode_first and space.has_prior): return super().ask(study)
+        if len(X) + len(P) < self.init_size(space) or len(X) == 0:
+            first = self.mode_first is True and n == 0
+            return Suggestion(prior_mode(space, study.seed) if first else _uniform(space).sobol(1, seed=study.seed, skip=n)[0])
+        if self.mode_first == "credible":
+            mode = space.encode(prior_mode(space, study.seed))
+            if (self._tried(study) - mode).abs().amax(-1).min() > 1e-12 and prior_credibility(space, X[y.argmin()]) > 0:
+                return Suggestion(space.decode(mode)[0])
         return super().ask(study)
     def _surrogate(self, space):
         "BayesOpt's fresh surrogate; the space is kept for the prior."
@@ -142,6 +149,6 @@ class PiBO(BayesOpt):
     def _maximise(self, f, study, number, tried, x0):
         "BayesOpt's acquisition optimiser, on the closed-form path when the surrogate has one (`PriorAcqFunction`)."
         return super()._maximise(PriorAcqFunction(f), study, number, tried, x0)
-    def __repr__(self): return f"PiBO(beta={self.beta:g}, floor={self.floor:g}, adapt={self.adapt}, mode_first={self.mode_first}, acquisition={self.acquisition.acq.name!r}, n_init={self.n_init})"
+    def __repr__(self): return f"PiBO(beta={self.beta:g}, floor={self.floor:g}, adapt={self.adapt}, mode_first={self.mode_first!r}, acquisition={self.acquisition.acq.name!r}, n_init={self.n_init})"
 
 strategies.register("pibo", PiBO, doc="πBO: BO with the acquisition weighted by the user's prior, pi(x)^(beta/n) (Hvarfner et al. 2022)")
