@@ -47,6 +47,9 @@ class Strategy:
     def should_prune(self, study: "Study", trial: Trial) -> bool:
         "Whether a RUNNING trial with these intermediate values should stop (multi-fidelity strategies)."
         return False
+    def check(self, space: "Space" # the space of a study about to be created
+             ) -> None:
+        "Refuse, with one line, a space this strategy cannot search (called before a new study is written)."
     def recommend(self, study: "Study") -> dict | None:
         "The config this strategy would bet on now (default: the best observed; None with several objectives, where no single config wins)."
         if len(getattr(study, "directions", [None])) > 1: return None
@@ -111,12 +114,13 @@ class Study:
         if space is not None and not isinstance(space, Space): raise SurrnbError(f"space must be a surrnb Space, got {type(space).__name__}")
         if storage is not None and not isinstance(storage, (str, Path, Storage)):
             raise SurrnbError(f"storage must be a file path, a 'sqlite:///' or 'postgresql://' URL, ':memory:' or a Storage, got {storage!r}")
-        if isinstance(strategy, str): strategies._resolve(strategy)   # an unknown name fails before a database is created
+        made = self._make_strategy(strategy, None) if strategy is not None else None   # an unknown name fails here,
+        if made is not None and space is not None: made.check(space)                    # and so does an unsuitable space: before a file is created
         self.storage = storage if isinstance(storage, Storage) else Storage(storage)
         self.name = str(name) if name is not None else time.strftime("study-%Y%m%d-%H%M%S")
         self.worker, self.readonly = worker_id(), self.storage.readonly
         row = self.storage.load_study(self.name)
-        self.strategy = self._make_strategy(strategy, row)
+        self.strategy = made if made is not None else self._make_strategy(None, row)
         if row is None:
             if space is None and name is not None and not define_by_run:
                 raise SurrnbError(f"no study named {self.name!r} in {self.storage.path!r}; give a space to create it "

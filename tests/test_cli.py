@@ -54,10 +54,11 @@ def test_bad_arguments_one_line_exit_2(args, msg, tmp_path):
     assert "Traceback" not in r.stderr
 
 
-def test_refused_strategy_writes_nothing(tmp_path):
-    "An unknown strategy is refused before a database file or a study row is created."
-    r = run("run", "branin", "--strategy", "zz", cwd=tmp_path)
-    assert r.returncode == 2 and "unknown strategy 'zz'" in r.stderr, r.stderr
+@pytest.mark.parametrize("strategy,msg", [("zz", "unknown strategy 'zz'"), ("bananas", "searches discrete spaces")])
+def test_refused_strategy_writes_nothing(strategy, msg, tmp_path):
+    "An unknown strategy, or one that cannot search the space, is refused before a database file or a study row is created."
+    r = run("run", "branin", "--strategy", strategy, cwd=tmp_path)
+    assert r.returncode == 2 and msg in r.stderr and r.stderr.count("\n") == 1, r.stderr
     assert list(tmp_path.iterdir()) == []
 
 

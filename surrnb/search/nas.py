@@ -20,8 +20,8 @@ from ..core import threads
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['is_cell_space', 'config_key', 'active_part', 'random_config', 'mutate_config', 'config_neighbours', 'new_random',
-           'RegularizedEvolution', 'LocalSearch', 'Bananas']
+__all__ = ['is_cell_space', 'config_key', 'DiscreteStrategy', 'active_part', 'random_config', 'mutate_config',
+           'config_neighbours', 'new_random', 'RegularizedEvolution', 'LocalSearch', 'Bananas']
 
 # %% ../../nbs/43_search.nas.ipynb #68e7b777
 def is_cell_space(space: Space) -> bool:
@@ -37,6 +37,10 @@ def config_key(space: Space, config: dict) -> str:
 def _check_discrete(space: Space, who: str):
     if any(k == "float" for k in space.kinds):
         raise SurrnbError(f"{who} searches discrete spaces (categorical or integer parameters); this space has floats - use 'bo' or 'random'")
+
+class DiscreteStrategy(Strategy):
+    "A strategy for categorical and integer parameters only: a space with floats is refused before a study is written."
+    def check(self, space: Space): _check_discrete(space, self.name)
 
 def _values(p) -> list:
     "Every value of a categorical or integer parameter."
@@ -83,7 +87,7 @@ def new_random(study, rng, tried: set, tries: int = 2000) -> dict:
     raise SearchExhausted(f"no untried config found in {tries} random draws")
 
 # %% ../../nbs/43_search.nas.ipynb #efacb49b
-class RegularizedEvolution(Strategy):
+class RegularizedEvolution(DiscreteStrategy):
     "Regularized (aging) evolution: tournament of `sample_size` from the last `population` trials, mutate the winner."
     name = "rea"
     def __init__(self, population: int = 10, # population size P (the first P queries are random)
@@ -94,7 +98,7 @@ class RegularizedEvolution(Strategy):
         self.population, self.sample_size, self.dedup = population, sample_size, dedup
 
     def ask(self, study):
-        _check_discrete(study.space, "rea")
+        self.check(study.space)
         trials = study.trials
         rng = np.random.default_rng(study.trial_seed(study.next_number, "rea"))
         tried = _tried(study, trials) if self.dedup else set()
@@ -110,7 +114,7 @@ class RegularizedEvolution(Strategy):
     def __repr__(self): return f"RegularizedEvolution(population={self.population}, sample_size={self.sample_size})"
 
 # %% ../../nbs/43_search.nas.ipynb #fed1e8c7
-class LocalSearch(Strategy):
+class LocalSearch(DiscreteStrategy):
     "Best-improvement local search over one-edit neighbours, with random restarts at local optima."
     name = "local-search"
     def __init__(self, n_init: int = 10 # random cells before the first centre
@@ -146,7 +150,7 @@ class LocalSearch(Strategy):
         self._settle(study, st)
 
     def ask(self, study):
-        _check_discrete(study.space, "local-search")
+        self.check(study.space)
         trials = study.trials
         fin = [t for t in trials if t.state.finished]
         st = self._cache.get((id(study), study.name))
@@ -166,7 +170,7 @@ class LocalSearch(Strategy):
 # %% ../../nbs/43_search.nas.ipynb #644be89f
 _BANANAS_DEFAULTS = {"ensemble": dict(K=5, hidden=(32, 32), steps=300, lr=1e-2, batch_size=64)}
 
-class Bananas(Strategy):
+class Bananas(DiscreteStrategy):
     "BANANAS: surrogate on a cell encoding, candidates by mutating the best cells, Thompson-sampling acquisition."
     name = "bananas"
     def __init__(self, surrogate="ensemble", # a registered surrogate name or a Surrogate
@@ -239,7 +243,7 @@ def _propose(self: Bananas, study, trials, tried, rng) -> list[dict]:
 @patch
 def ask(self: Bananas, study):
     "Random cells for `n_init` queries, then the next untried proposal of the current batch (refitting every `batch`)."
-    _check_discrete(study.space, "bananas")
+    self.check(study.space)
     trials = study.trials
     tried = _tried(study, trials)
     rng = np.random.default_rng(study.trial_seed(study.next_number, "bananas"))
