@@ -31,6 +31,7 @@ class _Parser(argparse.ArgumentParser):
     "ArgumentParser whose errors are one line and exit code 2."
     def error(self, message): raise SurrnbError(message)
 
+# %% ../nbs/70_cli.ipynb #8d1ea620
 def _pos_int(s):
     try: v = int(s)
     except ValueError: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}")
@@ -57,6 +58,7 @@ def _directions(s):
     if bad or not ds: raise argparse.ArgumentTypeError(f"expected a comma-separated list of minimize/maximize, got {s!r}")
     return ds
 
+# %% ../nbs/70_cli.ipynb #08b729a9
 def default_strategy(n_objectives: int = 1 # how many values each trial returns
                     ) -> str:
     "BO when its module is available, else Sobol; with several objectives EHVI, else NSGA-II, else random search."
@@ -76,6 +78,7 @@ def _db_exists(db) -> bool:
     try: Storage(db, readonly=True); return True
     except SurrnbError: return False   # an empty server database (or one that cannot be reached: opening it again says why)
 
+# %% ../nbs/70_cli.ipynb #7361835d
 def load_space(path: str | Path # a JSON or YAML file in the form of `Space.to_dict`
               ) -> Space:
     "The Space described by a JSON or YAML file."
@@ -90,6 +93,7 @@ def load_space(path: str | Path # a JSON or YAML file in the form of `Space.to_d
     except Exception as e: raise SurrnbError(f"{str(p)!r} does not parse: {str(e).splitlines()[0]}") from None
     return Space.from_dict(d)
 
+# %% ../nbs/70_cli.ipynb #366d192f
 def load_objective(spec: str # "module:function", the module importable from the current folder
                   ):
     "The function named by `module:function`."
@@ -102,6 +106,7 @@ def load_objective(spec: str # "module:function", the module importable from the
     if not callable(f): raise SurrnbError(f"{mod!r} has no function {fn!r}")
     return f
 
+# %% ../nbs/70_cli.ipynb #11b50448
 def _check_out_path(path: str | None, suffixes: tuple, what: str):
     "Refuse an output path whose folder is missing or read-only, or whose extension is wrong, before any work."
     if path is None: return
@@ -111,6 +116,7 @@ def _check_out_path(path: str | None, suffixes: tuple, what: str):
     if not d.is_dir(): raise SurrnbError(f"{what} {path!r}: folder {str(d)!r} does not exist")
     if not os.access(d, os.W_OK): raise SurrnbError(f"{what} {path!r}: folder {str(d)!r} is not writable")
 
+# %% ../nbs/70_cli.ipynb #3d3991c7
 def _open_study(a, strategy):
     "The problem (or user objective) and its study, from the arguments of `run`."
     if a.objective:
@@ -140,6 +146,7 @@ def _open_study(a, strategy):
                   meta={"problem": label, **mo.pop("meta", {})}, **mo)
     return label, evaluate, study
 
+# %% ../nbs/70_cli.ipynb #8151964d
 def best_table(study, k: int = 5) -> str:
     "A compact text table of the k best feasible COMPLETE trials (with regret when the optimum is known); the Pareto set with several objectives."
     names = list(study.space.names)
@@ -162,6 +169,7 @@ def best_table(study, k: int = 5) -> str:
     line = lambda r: "  ".join(c.rjust(w[i]) for i, c in enumerate(r))
     return "\n".join(([title] if title else []) + [line(head), line(["-" * x for x in w])] + [line(r) for r in rows])
 
+# %% ../nbs/70_cli.ipynb #f4bde41f
 def cmd_run(a) -> int:
     "Run or resume a study of a registered problem or of `--objective`."
     _check_out_path(a.plot, (".png", ".pdf", ".svg"), "--plot")
@@ -194,6 +202,7 @@ def _external_worker() -> str:
     "A worker id for trials handed to another program: never taken for a dead process."
     return f"external:{os.getpid()}"
 
+# %% ../nbs/70_cli.ipynb #90f3f551
 def cmd_ask(a) -> int:
     "Start a trial and print it as one JSON line."
     if a.space is not None: space = load_space(a.space)
@@ -208,6 +217,7 @@ def cmd_ask(a) -> int:
     study.storage.close()
     return 0
 
+# %% ../nbs/70_cli.ipynb #d556814d
 def cmd_tell(a) -> int:
     "Record the outcome of an asked trial."
     study = Study.load(a.study, a.db, resume=True)
@@ -230,6 +240,7 @@ def cmd_import_optuna(a) -> int:
     print(f"imported {len(study.trials)} trial(s) of Optuna study {a.study!r} into {a.db} as {study.name!r}")
     return 0
 
+# %% ../nbs/70_cli.ipynb #43ded464
 def cmd_export(a) -> int:
     "Print (or write) a study's trials as CSV or JSON, without changing the database."
     _need_optuna("export")
@@ -247,6 +258,7 @@ def _existing_storage(db):
 
 def _clean(s) -> str: return "".join(ch if ch.isprintable() else "?" for ch in str(s))
 
+# %% ../nbs/70_cli.ipynb #4d428c72
 def cmd_show(a) -> int:
     "Summarise the studies of a database, or one study (read-only: the file is not changed)."
     st = _existing_storage(a.db)
@@ -271,6 +283,7 @@ def cmd_show(a) -> int:
     print(best_table(study))
     return 0
 
+# %% ../nbs/70_cli.ipynb #d2ec30aa
 def cmd_list(a) -> int:
     "List problems, strategies, surrogates and executors, each with its one-line description."
     from_ = [("problems", problems), ("strategies", strategies), ("surrogates", surrogates), ("executors", executors)]
@@ -306,6 +319,7 @@ def bench(problem_names: list[str], strategy_names: list[str], seeds: int = 5, b
                             regrets=regrets, sec_per_suggestion=statistics.median(sps)))
     return out
 
+# %% ../nbs/70_cli.ipynb #0c0c8dee
 def bench_table(rows) -> str:
     "Text table of bench results."
     head = ["problem", "strategy", "median regret", "s/suggestion"]
@@ -389,12 +403,14 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", default=":memory:"); d.add_argument("--plot", default="surrnb-demo.png")
     return p
 
+# %% ../nbs/70_cli.ipynb #4f1ed471
 def _setup_logging(verbose: int, quiet: bool):
     "Library messages on stderr at the level -v/-q ask for."
     h = logging.StreamHandler(sys.stderr); h.setFormatter(logging.Formatter("surrnb: %(message)s"))
     logger.handlers[:] = [h]; logger.propagate = False
     logger.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
 
+# %% ../nbs/70_cli.ipynb #7ed21e30
 _COMMANDS = {"run": cmd_run, "ask": cmd_ask, "tell": cmd_tell, "show": cmd_show, "list": cmd_list, "bench": cmd_bench, "demo": cmd_demo,
              "import-optuna": cmd_import_optuna, "export": cmd_export}
 
