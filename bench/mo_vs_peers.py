@@ -27,7 +27,7 @@ torch.set_num_threads(1)
 
 PROBLEMS = ["branin-currin", "dtlz2", "c2-dtlz2", "nb201-cifar10-latency"]
 BUDGET = {"nb201-cifar10-latency": 100}          # evaluations per run; 60 for the rest
-SURRNB = ["ehvi", "parego", "nsga2"]
+SURRNB = ["ehvi", "ehvi-mc", "parego", "nsga2"]
 PEERS = ["optuna-nsga2", "optuna-tpe", "optuna-gp", "botorch-qlognehvi"]
 METHODS = SURRNB + PEERS + ["random"]
 OUT = Path(__file__).parent / "results" / "mo_vs_peers.json"
@@ -53,7 +53,8 @@ def score(prob, configs) -> dict:
 
 def run_surrnb(prob, method, seed, n):
     from surrnb.study import Study, strategies
-    kw = dict(ref_point=list(prob.ref_point)) if method == "ehvi" else {}
+    kw = dict(ref_point=list(prob.ref_point)) if method.startswith("ehvi") else {}
+    if method == "ehvi-mc": method, kw = "ehvi", dict(kw, mc=True)       # the Monte Carlo log NEHVI (ehvi before the exact form)
     strat = strategies.get(method, **kw)
     study = Study(prob.space, directions=prob.directions, n_constraints=prob.n_constraints, strategy=strat, seed=seed)
     T, cfgs = _Timer(), []

@@ -4,7 +4,9 @@ import pytest
 import torch
 from surrnb.pareto import hypervolume, is_non_dominated
 from surrnb.space import Space, Float, Int, Categorical
-from surrnb.search.mo import LogNEHVI, nondominated_boxes, hvi, log_hvi, _gp, nsga_order, constrained_ranks
+from surrnb.study import Study, strategies
+from surrnb.problems import problems
+from surrnb.search.mo import LogNEHVI, LogEHVI, log_ehvi, log_ehvi_grad, log_h_diff, nondominated_boxes, hvi, log_hvi, _gp, nsga_order, constrained_ranks
 
 botorch = pytest.importorskip("botorch")
 from botorch.models.model import Model
@@ -15,6 +17,8 @@ from botorch.acquisition.multi_objective.logei import qLogNoisyExpectedHypervolu
 from botorch.sampling.normal import SobolQMCNormalSampler
 from botorch.utils.multi_objective.hypervolume import Hypervolume
 from botorch.utils.multi_objective.pareto import is_non_dominated as bt_non_dominated
+from botorch.acquisition.multi_objective.analytic import ExpectedHypervolumeImprovement
+from botorch.utils.multi_objective.box_decompositions.non_dominated import NondominatedPartitioning
 
 class _Wrapped(Model):
     "surrnb GPs seen by BoTorch as one model of the negated (maximised) objectives, with the same joint posterior."
@@ -90,6 +94,98 @@ def test_log_nehvi_agrees_with_botorch_qlognehvi():
     assert (mine - bt).abs().max() < 0.15                               # same quantity; the smoothing and the MC draws differ
     assert torch.equal(mine.argsort(), bt.argsort()) or (mine.argmax() == bt.argmax())
 
+class _Fixed(Model):
+    "Independent normals with given means and variances [q, m], candidate i addressed by X[i, 0, 0] = i (BoTorch maximises: pass negated means)."
+    def __init__(self, mean, var): super().__init__(); self.mean, self.var = mean, var
+    @property
+    def num_outputs(self): return self.mean.shape[-1]
+    def posterior(self, X, **kw):
+        i = X[..., 0, 0].long()
+        mvns = [MultivariateNormal(self.mean[i, j][:, None], torch.diag_embed(self.var[i, j][:, None])) for j in range(self.mean.shape[1])]
+        return GPyTorchPosterior(MultitaskMultivariateNormal.from_independent_mvns(mvns))
+
+@pytest.mark.parametrize("m", [2, 3])
+def test_exact_ehvi_matches_botorch_analytic_ehvi(m):
+    g = torch.Generator().manual_seed(10 + m)
+    for _ in range(4):
+        P, q = torch.rand(7, m, generator=g, dtype=torch.float64), 40
+        mean = torch.rand(q, m, generator=g, dtype=torch.float64) * 1.4 - 0.2
+        sd = torch.rand(q, m, generator=g, dtype=torch.float64) * 0.3 + 1e-3
+        lo, up = nondominated_boxes(P[None])
+        keep = (up[0] > lo[0]).all(-1)
+        mine = log_ehvi(mean, sd, lo[0, keep], up[0, keep]).exp()
+        part = NondominatedPartitioning(ref_point=-torch.ones(m, dtype=torch.float64), Y=-P)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bt = ExpectedHypervolumeImprovement(_Fixed(-mean, sd ** 2), ref_point=[-1.0] * m, partitioning=part)(
+                torch.arange(q, dtype=torch.float64)[:, None, None])
+        assert (mine - bt).abs().max() < 1e-12 and bt.max() > 1e-3
+
+def test_log_h_diff_is_accurate_in_every_regime():
+    mp = pytest.importorskip("mpmath"); mp.mp.dps = 50
+    h = lambda z: mp.npdf(z) + z * mp.ncdf(z)
+    for zl in [-200.0, -40.0, -3.0, -0.3, 0.0, 0.7, 10.0, 1e4]:
+        for w in [1e-9, 1e-5, 1e-3, 0.1, 1.0, 100.0]:
+            zu = zl + w                                                 # the float the function sees
+            want = float(mp.log(h(mp.mpf(zu)) - h(mp.mpf(zl))))
+            got = log_h_diff(torch.tensor(zl, dtype=torch.float64), torch.tensor(zu, dtype=torch.float64)).item()
+            assert abs(got - want) < 1e-8, (zl, w, got, want)      # error of the log = relative error of the difference
+
+def test_log_ehvi_grad_closed_form_matches_autograd():
+    g = torch.Generator().manual_seed(7)
+    for m in (2, 3):
+        for _ in range(6):
+            P = torch.rand(8, m, generator=g, dtype=torch.float64)
+            lo, up = nondominated_boxes(P[None]); keep = (up[0] > lo[0]).all(-1); lo, up = lo[0, keep], up[0, keep]
+            a = (torch.rand(30, m, generator=g, dtype=torch.float64) * 3 - 1).requires_grad_(True)
+            s = (torch.rand(30, m, generator=g, dtype=torch.float64) * 10 ** (3 * torch.rand(1, generator=g).item() - 2) + 1e-4).requires_grad_(True)
+            vt = log_ehvi(a, s, lo, up); ga, gs = torch.autograd.grad(vt.sum(), (a, s))
+            v, gan, gsn = log_ehvi_grad(a.detach().numpy(), s.detach().numpy(), lo.numpy(), up.numpy())
+            assert torch.allclose(torch.from_numpy(v), vt.detach(), rtol=1e-12, atol=1e-12)
+            scale = torch.cat([ga, gs], -1).abs().amax(-1, keepdim=True)      # each candidate's largest derivative
+            for mine, want in ((gan, ga), (gsn, gs)):
+                assert ((torch.from_numpy(mine) - want).abs() <= 1e-6 * scale + 1e-10).all()
+
+def test_exact_ehvi_gradients_and_constraints():
+    X, Y, gps, g = _fitted(seed=4)
+    ref, origin = Y.max(0).values + 0.1, Y.min(0).values - 0.2
+    sp = Space(**{f"x{i}": Float(0, 1) for i in range(X.shape[1])})
+    cgp = _gp(sp).fit(X, X[:, 0] - 0.5)
+    front = torch.stack([gp.posterior(X).mean for gp in gps], -1).detach()
+    for a in (LogEHVI(gps, front, ref, origin), LogEHVI(gps, front[X[:, 0] <= 0.5], ref, origin, [cgp])):
+        mean = torch.rand(5, 2, generator=g, dtype=torch.float64).requires_grad_(True)
+        sd = (0.05 + 0.2 * torch.rand(5, 2, generator=g, dtype=torch.float64)).requires_grad_(True)
+        assert torch.autograd.gradcheck(lambda u, s: log_ehvi(u, s, a.lower, a.upper), (mean, sd))
+        Xc = torch.rand(5, X.shape[1], generator=g, dtype=torch.float64)
+        v, G = a.value_and_grad(Xc.numpy())
+        Xr = Xc.clone().requires_grad_(True)
+        va = a(Xr); ga, = torch.autograd.grad(va.sum(), Xr)
+        assert torch.allclose(torch.from_numpy(v), va.detach(), atol=1e-9) and torch.allclose(torch.from_numpy(G), ga, rtol=1e-6, atol=1e-8)
+        e, fd = 1e-6, torch.zeros_like(ga)
+        for k in range(X.shape[1]):
+            d = torch.zeros(X.shape[1], dtype=torch.float64); d[k] = e
+            fd[:, k] = (a(Xc + d) - a(Xc - d)).detach() / (2 * e)
+        assert torch.allclose(fd, ga, rtol=1e-4, atol=1e-4 * ga.abs().max().item())
+    # with a constraint: EHVI x P(c <= 0) equals a Monte Carlo average of HVI x 1[c <= 0] (independent draws)
+    Xc = torch.tensor([[0.45, 0.2, 0.3], [0.4, 0.6, 0.5]], dtype=torch.float64)
+    with torch.no_grad():
+        post = [m.posterior(Xc) for m in gps + [cgp]]
+        mu, sd = torch.stack([p.mean for p in post], -1), torch.stack([p.variance for p in post], -1).sqrt()
+        S = mu + sd * torch.randn(400_000, 2, 3, generator=g, dtype=torch.float64)
+        hv = hvi((S[..., :2] - a.origin) / a.scale, a.lower[None], a.upper[None]) * (S[..., 2] <= 0)
+        assert ((hv.mean(0) - a(Xc).exp()).abs() < 5 * hv.std(0) / math.sqrt(len(hv))).all() and (hv.mean(0) > 0).all()
+
+def test_ehvi_exact_and_mc_with_pending_and_constraints():
+    c2 = problems.get("c2-dtlz2")
+    for mc in (False, True):
+        st = Study(c2.space, directions=c2.directions, n_constraints=c2.n_constraints, seed=0, meta={"ref_point": c2.ref_point},
+                   strategy=strategies.get("ehvi", mc=mc, n_samples=16))
+        st.optimize(c2.evaluate, n_trials=16)
+        asked = [st.ask() for _ in range(3)]                                    # three workers, nothing told yet
+        Xa = c2.space.encode([t.config for t in asked])
+        assert torch.pdist(Xa).min() > 1e-3
+        assert isinstance(st.strategy.acq, LogNEHVI if mc else LogEHVI)
+
 def test_constrained_ranks_and_order():
     Y = torch.tensor([[1., 2.], [2., 1.], [2., 2.], [3., 3.], [0., 4.]])
     C = torch.tensor([[0.], [0.], [-1.], [2.], [1.]])
@@ -97,8 +193,6 @@ def test_constrained_ranks_and_order():
     assert nsga_order(Y, C).tolist()[-2:] == [4, 3]
 
 # ---- the strategies inside a Study ----
-from surrnb.study import Study, strategies
-from surrnb.problems import problems
 
 def _bc_study(strategy, seed=0, n=0):
     bc = problems.get("branin-currin")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import numpy as np
 import torch
+from scipy.optimize import minimize
+from scipy.special import log_ndtr, ndtr, erfcx
 from torch import Tensor
 from fastcore.basics import patch
 from ..core import SurrnbError, threads, check_kwargs
@@ -16,12 +18,13 @@ from ..pareto import is_non_dominated, non_dominated_ranks, crowding_distance, f
 from ..store import TrialState
 from ..study import Strategy, Suggestion, SearchExhausted, strategies
 from ..surrogates.core import surrogates, psd_cholesky
-from ..acquisition import acquisitions, optimize_acqf, AcqFunction, ConstrainedAcqFunction
+from ..acquisition import acquisitions, optimize_acqf, AcqFunction, ConstrainedAcqFunction, log_h, log1mexp
 from .bo import power_warp
 
 # %% auto #0
 __all__ = ['constrained_ranks', 'nsga_order', 'sbx', 'poly_mutation', 'NSGA2', 'chebyshev', 'simplex_weights', 'ParEGO',
-           'nondominated_boxes', 'hvi', 'log_hvi', 'normal_base_samples', 'LogNEHVI', 'EHVI']
+           'nondominated_boxes', 'hvi', 'log_hvi', 'normal_base_samples', 'LogNEHVI', 'log_h_diff', 'log_ehvi',
+           'log_ehvi_grad', 'LogEHVI', 'EHVI']
 
 # %% ../../nbs/26_search.mo.ipynb #22885f7e
 def _signs(study) -> Tensor:
@@ -369,21 +372,146 @@ class LogNEHVI:
         step = max(1, int(4e6 // (len(self.zb) * self.lower.shape[1] * len(self.models))))
         return torch.cat([self.from_samples(self.samples(X[i:i + step])) for i in range(0, X.shape[0], step)])
 
+# %% ../../nbs/26_search.mo.ipynb #251b68d4
+_C1 = 0.5 * math.log(2 * math.pi)
+
+def log_h_diff(zl: Tensor, # [...] lower standardised bounds (finite)
+               zu: Tensor # [...] upper standardised bounds, zu > zl
+              ) -> Tensor: # [...]
+    "log(h(zu) - h(zl)), h(z) = phi(z) + z Phi(z): a log-space difference, or the corrected midpoint rule when the two are within 0.1%."
+    a, b = log_h(zu), log_h(zl)
+    d = a - b
+    far = a + log1mexp(-d.clamp_min(1e-3))
+    w, c = (zu - zl).clamp_min(1e-300), 0.5 * (zu + zl)
+    lc = torch.special.log_ndtr(c)                             # Phi'' = -c phi: relative correction -w^2 c phi / (24 Phi)
+    mid = torch.log(w) + lc + torch.log1p((-w * w * c * torch.exp(-0.5 * c * c - _C1 - lc) / 24).clamp_min(-0.5))
+    return torch.where(d < 1e-3, mid, far)
+
+def log_ehvi(mean: Tensor, # [q, m] posterior means of the objectives (minimised, normalised so that the reference point is 1)
+             sd: Tensor, # [q, m] posterior standard deviations, same units
+             lower: Tensor, upper: Tensor # [K, m] non-empty boxes of the front (`nondominated_boxes`); lower may be -inf
+            ) -> Tensor: # [q]
+    "Exact log EHVI of independent Gaussian objectives: logsumexp over boxes of sum over objectives of log(psi(u) - psi(l))."
+    s, mu = sd.clamp_min(1e-12)[:, None, :], mean[:, None, :]          # [q, 1, m]
+    open_ = torch.isinf(lower)                                          # psi(-inf) = 0
+    zu = (upper - mu) / s                                               # [q, K, m]
+    zl = (torch.where(open_, upper - 1.0, lower) - mu) / s              # finite stand-in where open (never selected)
+    return (torch.where(open_, log_h(zu), log_h_diff(zl, zu)) + s.log()).sum(-1).logsumexp(-1)
+
+# %% ../../nbs/26_search.mo.ipynb #d2eed0cf
+def _np_log1mexp(a: np.ndarray) -> np.ndarray:
+    "log(1 - exp(a)) for a <= 0 (numpy twin of `log1mexp`)."
+    a = np.minimum(a, -1e-300)
+    return np.where(a > -math.log(2), np.log(-np.expm1(np.maximum(a, -math.log(2)))), np.log1p(-np.exp(np.minimum(a, -math.log(2)))))
+
+def _np_log_h(z: np.ndarray) -> np.ndarray:
+    "log(phi(z) + z Phi(z)) (numpy twin of `log_h`, same three branches)."
+    up, low = z > -1.0, z <= -100.0
+    zu, zm, zl = np.maximum(z, -1.0), np.clip(z, -100.0, -1.0), np.minimum(z, -100.0)
+    r = 1.0 / (zl * zl)
+    return np.where(up, np.log(np.exp(-0.5 * zu * zu - _C1) + zu * ndtr(zu)),
+                    np.where(low, -0.5 * zl * zl - _C1 - 2 * np.log(-zl) + np.log1p(r * (-3 + r * (15 - 105 * r))),
+                             -0.5 * zm * zm - _C1 + _np_log1mexp(np.log(erfcx(-zm / math.sqrt(2)) * (-zm)) + 0.5 * math.log(math.pi / 2))))
+
+def _np_log_sub(la: np.ndarray, lb: np.ndarray) -> np.ndarray:
+    "log(exp(la) - exp(lb)) for la >= lb (-inf where equal)."
+    return la + _np_log1mexp(np.minimum(lb - la, 0.0))
+
+def log_ehvi_grad(a: np.ndarray, # [q, m] posterior means (normalised as in `log_ehvi`)
+                  s: np.ndarray, # [q, m] posterior standard deviations
+                  lower: np.ndarray, upper: np.ndarray # [K, m] boxes; lower may be -inf
+                 ) -> tuple: # log EHVI [q], its derivatives in a [q, m] and in s [q, m]
+    "`log_ehvi` and its gradient in closed form with numpy (the acquisition optimiser's fast path)."
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s, a = np.maximum(s, 1e-12)[:, None, :], a[:, None, :]
+        open_ = np.isinf(lower)[None]
+        zu = (upper[None] - a) / s                                                              # [q, K, m]
+        zl = np.where(open_, zu - 1.0, (np.where(np.isinf(lower), 0.0, lower)[None] - a) / s)
+        hu = _np_log_h(zu)
+        d = hu - _np_log_h(zl)
+        w, c = np.maximum(zu - zl, 1e-300), 0.5 * (zu + zl)
+        lc = log_ndtr(c)
+        mid = np.log(w) + lc + np.log1p(np.maximum(-w * w * c * np.exp(-0.5 * c * c - _C1 - lc) / 24, -0.5))
+        Ld = np.where(open_, hu, np.where(d < 1e-3, mid, hu + _np_log1mexp(-np.maximum(d, 1e-3))))   # log(h(zu) - h(zl))
+        T = (Ld + np.log(s)).sum(-1)                                                                # [q, K]
+        top = T.max(-1, keepdims=True)
+        wts = np.exp(T - top); tot = wts.sum(-1, keepdims=True)
+        v, wts = (top + np.log(tot))[:, 0], (wts / tot)[..., None]                                 # softmax weights of the boxes
+        # d/da log(psi(u) - psi(l)) = -(Phi(zu) - Phi(zl)) / (s e^Ld),  d/ds = (phi(zu) - phi(zl)) / (s e^Ld)
+        ldP = np.where(zl < 0, _np_log_sub(log_ndtr(zu), np.where(open_, -np.inf, log_ndtr(zl))),
+                       _np_log_sub(np.where(open_, 0.0, log_ndtr(-zl)), log_ndtr(-zu)))             # upper tail: Q(zl) - Q(zu)
+        lpu, lpl = -0.5 * zu * zu - _C1, np.where(open_, -np.inf, -0.5 * zl * zl - _C1)
+        ldp = np.where(lpu >= lpl, _np_log_sub(lpu, lpl), _np_log_sub(lpl, lpu))
+        ga = (wts * -np.exp(ldP - Ld) / s).sum(1)
+        gs = (wts * np.where(lpu >= lpl, 1.0, -1.0) * np.exp(ldp - Ld) / s).sum(1)
+    return v, np.nan_to_num(ga), np.nan_to_num(gs)
+
+# %% ../../nbs/26_search.mo.ipynb #421f7862
+class LogEHVI:
+    "X [q,d] -> exact log expected hypervolume improvement [q] over a fixed front for independent GP objectives (+ log P(feasible))."
+    def __init__(self, models: list, # fitted GPs of the objectives (minimised)
+                 front: Tensor, # [n, m] points of the current front, minimised units (feasible ones only; dominated rows are harmless)
+                 ref: Tensor, # [m] reference point (minimised units)
+                 origin: Tensor, # [m] a point at least as good as the front (scales the objectives to [0, 1])
+                 constraints: list = () # fitted GPs of the constraints (c <= 0 feasible), independent of the objectives
+                ):
+        self.models, self.cons, m = list(models), list(constraints), len(models)
+        self.origin, self.scale = origin, (ref - origin).clamp_min(1e-12)
+        F = ((front - origin) / self.scale).reshape(1, -1, m)
+        lo, up = nondominated_boxes(F if F.shape[1] else torch.ones(1, 1, m, dtype=torch.float64))
+        keep = (up[0] > lo[0]).all(-1)
+        self.lower, self.upper = lo[0, keep], up[0, keep]               # [K, m]
+        self.fast = all(hasattr(g, "moments_grad") for g in self.models + self.cons)
+
+    def from_moments(self, mean: Tensor, # [q, J] posterior means of the objectives, then of the constraints
+                     var: Tensor # [q, J] their posterior variances
+                    ) -> Tensor: # [q]
+        "log EHVI from the marginal posteriors, plus sum_j log P(c_j <= 0)."
+        m, sd = len(self.models), var.clamp_min(1e-20).sqrt()
+        v = log_ehvi((mean[:, :m] - self.origin) / self.scale, sd[:, :m] / self.scale, self.lower, self.upper)
+        if self.cons: v = v + torch.special.log_ndtr(-mean[:, m:] / sd[:, m:]).sum(-1)
+        return v
+
+    def __call__(self, X: Tensor) -> Tensor:
+        posts = [g.posterior(X) for g in self.models + self.cons]
+        return self.from_moments(torch.stack([p.mean for p in posts], -1), torch.stack([p.variance for p in posts], -1))
+
+    def value_and_grad(self, X: np.ndarray # [q, d] points in the unit cube
+                      ) -> tuple[np.ndarray, np.ndarray]: # values [q] and gradients [q, d]
+        "Values and gradients in X in closed form: each GP's `moments_grad`, then `log_ehvi_grad` and log P(c <= 0) by the chain rule (no autograd)."
+        m, mg = len(self.models), [g.moments_grad(X) for g in self.models + self.cons]
+        sc, org = self.scale.numpy(), self.origin.numpy()
+        mu, var = np.stack([t[0] for t in mg], -1), np.maximum(np.stack([t[1] for t in mg], -1), 1e-20)
+        sd = np.sqrt(var)
+        v, ga, gs = log_ehvi_grad((mu[:, :m] - org) / sc, sd[:, :m] / sc, self.lower.numpy(), self.upper.numpy())
+        gmu, gvar = ga / sc, gs / (2 * sd[:, :m] * sc)
+        if self.cons:                                               # log Phi(z), z = -mu / sd: d/dmu = -rho / sd, d/dvar = -z rho / (2 var)
+            z = -mu[:, m:] / sd[:, m:]; lp = log_ndtr(z); rho = np.exp(-0.5 * z * z - _C1 - lp)
+            v = v + lp.sum(-1)
+            gmu, gvar = np.concatenate([gmu, -rho / sd[:, m:]], -1), np.concatenate([gvar, -z * rho / (2 * var[:, m:])], -1)
+        G = sum(gmu[:, j, None] * t[2] + gvar[:, j, None] * t[3] for j, t in enumerate(mg))
+        return v, G
+
 # %% ../../nbs/26_search.mo.ipynb #8317aeae
 class EHVI(_ModelBased):
-    "One GP per objective (and per constraint); the next point maximises the log noisy expected hypervolume improvement."
+    "One GP per objective (and per constraint); the next point maximises the log expected hypervolume improvement (exact, or noisy by Monte Carlo)."
     name = "ehvi"
     def __init__(self, n_init: int | None = None, # Sobol points before the first model (default: 2(d + 1))
                  ref_point=None, # reference point in the study's directions (None: the study's meta['ref_point'], else the worst observed values + 10% of their range)
-                 n_samples: int = 64, # Monte Carlo samples of the joint posterior (scrambled Sobol)
+                 mc: bool = False, # False: exact log EHVI (`LogEHVI`); True: log noisy EHVI by Monte Carlo over the joint posterior (`LogNEHVI`)
+                 front: str = "observed", # exact EHVI's front: the "observed" feasible values, or the posterior "mean" there (noisy objectives)
+                 n_samples: int = 64, # Monte Carlo samples of the joint posterior (scrambled Sobol; only with mc=True)
                  n_raw: int = 512, # raw Sobol candidates of the acquisition optimiser
+                 n_local: int = 256, # extra candidates around the non-dominated trials (continuous spaces, exact EHVI)
                  n_restarts: int = 4, # candidates polished by L-BFGS-B
-                 maxiter: int = 20 # L-BFGS-B iterations per polish
+                 maxiter: int = 30 # L-BFGS-B iterations per polish
                 ):
         super().__init__(n_init, n_raw, n_restarts, maxiter)
-        self.ref_point, self.n_samples = None if ref_point is None else [float(r) for r in ref_point], n_samples
+        if front not in ("observed", "mean"): raise SurrnbError(f"front must be 'observed' or 'mean', got {front!r}")
+        self.ref_point = None if ref_point is None else [float(r) for r in ref_point]
+        self.mc, self.front, self.n_samples, self.n_local = bool(mc), front, n_samples, n_local
         self.acq = None   # the last acquisition function (for inspection)
-    def __repr__(self): return f"EHVI(n_init={self.n_init}, ref_point={self.ref_point}, n_samples={self.n_samples})"
+    def __repr__(self): return f"EHVI(n_init={self.n_init}, ref_point={self.ref_point}, mc={self.mc}, front={self.front!r})"
 
 # %% ../../nbs/26_search.mo.ipynb #9a7c274f
 @patch
@@ -398,16 +526,69 @@ def reference(self: EHVI, study, Y: Tensor, C: Tensor | None) -> Tensor:
     return hi + 0.1 * (hi - Y.min(0).values).clamp_min(1e-9)
 
 @patch
+def exact_acq(self: EHVI, models: list, cons: list, # fitted GPs of the objectives and of the constraints
+              X: Tensor, Y: Tensor, C: Tensor | None, P: Tensor, # observed inputs [n,d], objectives [n,m], constraints [n,k] or None; pending inputs [p,d]
+              ref: Tensor, origin: Tensor # [m] reference point and origin, minimised units
+             ) -> LogEHVI:
+    "Exact log EHVI: front = the feasible observed values (or posterior means) and the posterior means at the pending points, on which the GPs are conditioned."
+    feas = feasible_mask(C) if C is not None else torch.ones(len(X), dtype=torch.bool)
+    with torch.no_grad():
+        F = Y[feas] if self.front == "observed" else torch.stack([g.posterior(X[feas]).mean for g in models], -1).reshape(-1, Y.shape[1])
+        if len(P):
+            pm, pc = [g.posterior(P).mean for g in models], [g.posterior(P).mean for g in cons]
+            ok = torch.stack(pc, -1).le(0).all(-1) if cons else torch.ones(len(P), dtype=torch.bool)
+            F = torch.cat([F, torch.stack(pm, -1)[ok]])
+            models = [g.condition_on(P, v) for g, v in zip(models, pm)]
+            cons = [g.condition_on(P, v) for g, v in zip(cons, pc)]
+    return LogEHVI(models, F, ref, origin, cons)
+
+@patch
 def ask(self: EHVI, study) -> Suggestion:
-    "A Sobol point during the initial design, else the maximiser of the log noisy EHVI over observed and running trials."
+    "A Sobol point during the initial design, else the maximiser of the log EHVI (exact, or noisy by Monte Carlo) given observed and running trials."
     (space, number, trials, X, Y, C, P), init = self._start(study)
     if init is not None: return init
     with threads(1):
         models = [_gp(space).fit(X, Y[:, j]) for j in range(Y.shape[1])]
         cons = [_gp(space).fit(X, C[:, j]) for j in range(C.shape[1])] if C is not None else []
         ref = self.reference(study, Y, C)
-        self.acq = LogNEHVI(models, torch.cat([X, P]), ref, torch.minimum(Y.min(0).values, ref - 1e-9), cons,
-                            n_samples=self.n_samples, seed=study.trial_seed(number, "ehvi-mc"))
+        origin = torch.minimum(Y.min(0).values, ref - 1e-9)
+        if self.mc:
+            self.acq = LogNEHVI(models, torch.cat([X, P]), ref, origin, cons, n_samples=self.n_samples, seed=study.trial_seed(number, "ehvi-mc"))
+            return Suggestion(self._optimize(self.acq, study, number, _tried(study, trials)))
+        self.acq = self.exact_acq(models, cons, X, Y, C, P, ref, origin)
+        if all(k == "float" for k in space.kinds) and self.acq.fast:
+            return Suggestion(space.decode(self.polish(self.acq, X, Y, C, study.trial_seed(number, self.name), _tried(study, trials))[None])[0])
         return Suggestion(self._optimize(self.acq, study, number, _tried(study, trials)))
 
-strategies.register("ehvi", EHVI, doc="expected hypervolume improvement: a GP per objective, log noisy EHVI by Monte Carlo (qLogNEHVI idea)")
+strategies.register("ehvi", EHVI, doc="expected hypervolume improvement: a GP per objective, exact log EHVI (or log noisy EHVI by Monte Carlo, mc=True)")
+
+# %% ../../nbs/26_search.mo.ipynb #11c7465f
+def _lbfgs_one(f, x0: Tensor, maxiter: int) -> Tensor:
+    "Maximise f (with `value_and_grad`) from one start x0 [d] by L-BFGS-B in [0,1]^d."
+    def fun(z):
+        v, G = f.value_and_grad(z[None])
+        if not np.isfinite(v[0]): return 1e30, np.zeros_like(z)
+        return -float(v[0]), -np.nan_to_num(G[0])
+    r = minimize(fun, x0.numpy(), jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(x0), options=dict(maxiter=maxiter))
+    return torch.from_numpy(r.x).clamp(0, 1)
+
+@patch
+def polish(self: EHVI, f, # the acquisition (X [q,d] -> [q], with `value_and_grad`)
+           X: Tensor, Y: Tensor, C: Tensor | None, # the observations (unit-cube inputs, minimised objectives, constraints)
+           seed: int, # seed of the raw candidates
+           tried: Tensor # [t,d] points the answer must not repeat
+          ) -> Tensor: # [d]
+    "The maximiser of f on a continuous space: Sobol and around-the-front candidates, the best of each polished separately by L-BFGS-B."
+    d, g = X.shape[1], torch.Generator().manual_seed(seed % 2**63)
+    feas = feasible_mask(C) if C is not None else torch.ones(len(X), dtype=torch.bool)
+    B = X[feas][is_non_dominated(Y[feas])] if feas.any() else X
+    raw = torch.quasirandom.SobolEngine(d, scramble=True, seed=seed % 2**31).draw(self.n_raw, dtype=torch.float64)
+    loc = (B[torch.randint(len(B), (self.n_local,), generator=g)] + 0.05 * torch.randn(self.n_local, d, generator=g, dtype=torch.float64)).clamp(0, 1)
+    k = max(1, self.n_restarts // 2)
+    with torch.no_grad(): vr, vl = f(raw), f(loc)
+    starts = torch.cat([raw[vr.topk(min(k, len(vr))).indices], loc[vl.topk(min(self.n_restarts - k, len(vl))).indices]])
+    S = torch.cat([torch.stack([_lbfgs_one(f, x, self.maxiter) for x in starts]), starts])
+    with torch.no_grad(): v = f(S)
+    if len(tried): v[(S[:, None] - tried[None]).abs().amax(-1).min(-1).values <= 1e-9] = -math.inf
+    if not math.isfinite(v.max().item()): raise SearchExhausted("every candidate of the acquisition optimiser repeats a tried point")
+    return S[int(v.argmax())]
