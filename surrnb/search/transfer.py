@@ -6,6 +6,7 @@ Docs: https://surrnb.github.io/surrnb/search.transfer.html.md"""
 
 # %% ../../nbs/24_search.transfer.ipynb #2c2aa8e1
 from __future__ import annotations
+import copy
 import math
 import numpy as np
 import torch
@@ -17,11 +18,12 @@ from ..store import TrialState
 from ..problems import Problem
 from ..surrogates.core import Surrogate, GaussianPosterior
 from ..surrogates.gp import GP
-from ..acquisition import acquisitions, optimize_acqf, AcqFunction, relaxed_columns
+from ..acquisition import acquisitions, optimize_acqf, AcqFunction, relaxed_columns, UpperConfidenceBound
 from .bo import BayesOpt, power_warp, polish
 
 # %% auto #0
-__all__ = ['source_data', 'Shifted', 'WarmBest', 'ranking_loss', 'loo_moments', 'loo_tau', 'NearGP', 'Ensemble', 'RGPE']
+__all__ = ['source_data', 'Shifted', 'WarmBest', 'ranking_loss', 'loo_moments', 'loo_tau', 'NearGP', 'Ensemble', 'RGPE',
+           'PriorMeanGP']
 
 # %% ../../nbs/24_search.transfer.ipynb #3d773517
 def source_data(source, # a Study, or a (configs, values, direction) tuple
@@ -177,36 +179,49 @@ class Ensemble(Surrogate):
 
 # %% ../../nbs/24_search.transfer.ipynb #ac72ad03
 class RGPE(BayesOpt):
-    "Warm-started BO: a ranking-weighted ensemble of per-task GPs (RGPE, Feurer, Letham & Bakshy 2018) with log expected improvement."
+    "Warm-started BO: a transferred design around the sources' optimum, then a GP around the sources' mean (or RGPE, Feurer, Letham & Bakshy 2018)."
     name = "warm-bo"
     def __init__(self, sources: list = (), # earlier studies (or (configs, values, direction) tuples) on related tasks
+                 transfer: str = "prior-mean", # "prior-mean": transferred design, then a target GP around the sources' mean; "rgpe": the ranking-weighted ensemble
+                 n_local: int | None = None, # "prior-mean": points of the local design around the transferred optimum (None: cold BO's initial design size)
+                 radius: float = 0.5, # "prior-mean": half-width of the local design in the sources' lengthscales ...
+                 max_width: float = 0.2, # ... and at most this fraction of each parameter's range
+                 residual_noise_prior: tuple = (-10.0, 1.0), # "prior-mean": log-normal (μ, σ) prior of the residual GP's noise variance (standardised units)
+                 gls_steps: int = 2, # "prior-mean": refits of the scale and offset by generalised least squares
                  n_samples: int = 256, # posterior draws for the ranking-loss weights
-                 acquisition: str = "logei", # acquisition function of the ensemble
+                 acquisition: str = "logei", # acquisition function
                  min_tau: float = 0.4, # a source is used only if its GP's leave-one-out predictions rank its own trials with Kendall's τ >= min_tau ...
                  min_z: float = 3.0, # ... and τ is this many standard errors above 0
-                 ls_factor: float | None = None, # keep the target GP's lengthscales within this factor of the sources' (None: fitted freely)
+                 ls_factor: float | None = None, # "rgpe": keep the target GP's lengthscales within this factor of the sources' (None: fitted freely)
                  **kw # passed to BayesOpt (n_init, n_raw, n_restarts, maxiter...); without sources this is plain BO
                 ):
         super().__init__(acquisition=acquisition, **kw)
+        if transfer not in ("prior-mean", "rgpe"): raise SurrnbError(f"transfer must be 'prior-mean' or 'rgpe', got {transfer!r}")
         if ls_factor is not None and not ls_factor > 1: raise SurrnbError(f"ls_factor must be > 1 or None, got {ls_factor}")
+        if not (radius > 0 and max_width > 0): raise SurrnbError(f"radius and max_width must be > 0, got {radius}, {max_width}")
         self.n_samples, self.min_tau, self.min_z, self.ls_factor, self.weights_ = n_samples, min_tau, min_z, ls_factor, None
+        self.transfer, self.n_local, self.radius, self.max_width = transfer, n_local, float(radius), float(max_width)
+        self.residual_noise_prior, self.gls_steps = tuple(residual_noise_prior), int(gls_steps)
         self.sources = sources
     @property
     def sources(self) -> list: return self._sources
     @sources.setter
-    def sources(self, v): self._sources, self._source_models, self.source_tau_, self.source_z_ = list(v or []), None, [], []
-    def __repr__(self): return f"RGPE({len(self.sources)} sources, acquisition={self.acquisition!r})"
+    def sources(self, v):
+        self._sources, self._source_models, self.source_tau_, self.source_z_ = list(v or []), None, [], []
+        self._design, self._prior = None, None
+    def __repr__(self): return f"RGPE({len(self.sources)} sources, transfer={self.transfer!r}, acquisition={self.acquisition!r})"
 
 @patch
 def source_models(self: RGPE, space) -> list:
     "One GP per source with at least 3 trials in `space`, fitted once on the source's power-warped values: [(gp, X)]; their `loo_tau` in `source_tau_`, `source_z_`."
     if self._source_models is None:
         cat = {i: len(space.levels(i)) for i, k in enumerate(space.kinds) if k == "cat"} or None
-        self._source_models = []
+        self._source_models, self._source_y = [], []
         with threads(1):
             for s in self.sources:
                 X, y = source_data(s, space)
-                if len(y) >= 3: self._source_models.append((GP(cat_dims=cat, restarts=1).fit(X, power_warp(y)), X))
+                if len(y) >= 3:
+                    self._source_models.append((GP(cat_dims=cat, restarts=1).fit(X, power_warp(y)), X)); self._source_y.append(y)
         self.source_tau_, self.source_z_ = [list(t) for t in zip(*[loo_tau(g) for g, _ in self._source_models])] or ([], [])
     return self._source_models
 
@@ -229,7 +244,7 @@ def _target(self: RGPE, space, srcs: list) -> GP:
 def rank_weights(self: RGPE, models: list, # fitted source GPs
                  target: GP | None, # the target GP (None: too few target points, the sources share the weight)
                  X: Tensor, # [n,d] target points
-                 y: Tensor, # [n] target values
+                 y: Tensor, # [n] observed target values
                  seed: int = 0 # seeds the posterior draws
                 ) -> Tensor: # [len(models) + 1] weights summing to 1, the target's last
     "RGPE weights: how often each model has the smallest ranking loss on the target data, over posterior draws."
@@ -248,10 +263,15 @@ def rank_weights(self: RGPE, models: list, # fitted source GPs
 
 @patch
 def ask(self: RGPE, study) -> Suggestion:
-    "Next config: the maximiser of the acquisition of the ranking-weighted ensemble (plain BO when no source is usable)."
-    space, number, trials = study.space, study.next_number, study.trials
-    srcs = self.usable_sources(space)
+    "Next config: plain BO when no source is usable, else the transferred design and the prior-mean GP (`transfer='prior-mean'`) or the RGPE ensemble."
+    srcs = self.usable_sources(study.space)
     if not srcs: return BayesOpt.ask(self, study)
+    return self._ask_rgpe(study, srcs) if self.transfer == "rgpe" else self._ask_prior_mean(study, srcs)
+
+@patch
+def _ask_rgpe(self: RGPE, study, srcs: list) -> Suggestion:
+    "The maximiser of the acquisition of the ranking-weighted ensemble of the usable sources' GPs and the target GP."
+    space, number, trials = study.space, study.next_number, study.trials
     models = [m for m, _ in srcs]
     X, y, P = study.observations(trials)
     with threads(1):
@@ -279,6 +299,121 @@ def ask(self: RGPE, study) -> Suggestion:
             with torch.no_grad(): vp = float(f(xp[None])[0])
             if vp > val and (tried - xp).abs().amax(-1).min() > 1e-9: x = xp
     return Suggestion(space.decode(x)[0])
+
+# %% ../../nbs/24_search.transfer.ipynb #450e5d6b
+class PriorMeanGP(Surrogate):
+    "A target GP around a transferred mean: f(x) = a m(x) + b + g(x), m the sources' mean, a >= 0 and b by generalised least squares, g a GP on the residual."
+    name = "prior-mean-gp"
+    def __init__(self, prior: Surrogate, # a fitted model of the sources; its posterior mean is m(x)
+                 gp: GP, # the residual GP (fitted here)
+                 gls_steps: int = 2 # refits of (a, b) by generalised least squares under the residual GP's covariance
+                ):
+        self.prior, self.gp, self.gls_steps = prior, gp, int(gls_steps)
+    def __repr__(self): return f"PriorMeanGP(a={getattr(self, 'a_', None)}, b={getattr(self, 'b_', None)}, gp={self.gp!r})"
+
+@patch
+def prior_mean(self: PriorMeanGP, X: Tensor # [m,d]
+              ) -> Tensor: # [m] the sources' mean m(X), no gradient
+    "The sources' posterior mean at X."
+    with torch.no_grad(): return self.prior.posterior(X).mean.detach()
+
+@patch
+def fit(self: PriorMeanGP, X: Tensor, # [n,d] target inputs
+        y: Tensor # [n] target values
+       ) -> PriorMeanGP:
+    "Fit a, b by least squares (a < 0: a = 0), the residual GP on y - a m(X) - b, then refit a, b by GLS under its covariance (`gls_steps` times)."
+    m = self.prior_mean(X)
+    A = torch.stack([m, torch.ones_like(m)], 1)
+    c = torch.linalg.lstsq(A, y[:, None]).solution[:, 0]
+    self.a_, self.b_ = (c[0].item(), c[1].item()) if c[0] > 0 else (0.0, y.mean().item())
+    self.gp.fit(X, y - self.a_ * m - self.b_)
+    for _ in range(self.gls_steps):
+        Kinv = torch.cholesky_inverse(self.gp.L_)         # (K + σ²I)⁻¹ in the residual's standardised units (the scale cancels)
+        As, ys = A / self.gp.ysd_, y / self.gp.ysd_
+        c = torch.linalg.solve(As.T @ Kinv @ As + 1e-9 * torch.eye(2, dtype=torch.float64), As.T @ Kinv @ ys)
+        if c[0] > 0: self.a_, self.b_ = c[0].item(), c[1].item()
+        self.gp.fit(X, y - self.a_ * m - self.b_)
+    return self
+
+@patch
+def posterior(self: PriorMeanGP, X: Tensor # [m,d]
+             ) -> GaussianPosterior:
+    "N(a m(X) + b + μ_g(X), σ²_g(X)): the sources' mean is taken as known."
+    p, r = self.prior.posterior(X), self.gp.posterior(X)
+    return GaussianPosterior(self.a_ * p.mean + self.b_ + r.mean, r.variance)
+
+@patch
+def moments_grad(self: PriorMeanGP, X: np.ndarray # [m,d]
+                ) -> tuple: # mean [m], variance [m] and their gradients [m,d], [m,d]
+    "Mean, variance and their gradients in X (the acquisition optimiser's fast path)."
+    mp, _, dmp, _ = self.prior.moments_grad(X)
+    mr, vr, dmr, dvr = self.gp.moments_grad(X)
+    return self.a_ * mp + self.b_ + mr, vr, self.a_ * dmp + dmr, dvr
+
+@patch
+def condition_on(self: PriorMeanGP, X: Tensor, # [p,d] extra (pending) inputs
+                 y: Tensor # [p] their fantasised values
+                ) -> PriorMeanGP:
+    "A copy whose residual GP is conditioned on extra points, with a, b and the hyperparameters kept."
+    new = copy.copy(self)
+    new.gp = self.gp.condition_on(X, y - self.a_ * self.prior_mean(X) - self.b_)
+    return new
+
+# %% ../../nbs/24_search.transfer.ipynb #79d56e5c
+@patch
+def warm_design(self: RGPE, space, # the target Space
+                srcs: list # the usable source models [(gp, X)]
+               ) -> Tensor: # [1 + n_local, d] unit-cube points, the transferred optimum first
+    "The transferred design: the minimiser x̂ of the sources' mean, then `n_local` Sobol points in a box of half-width min(radius ℓ, max_width) around it (float columns)."
+    if self._design is None:
+        models = [m for m, _ in srcs]
+        ens = Ensemble(models, [1.0 / len(models)] * len(models))
+        with threads(1):
+            x0, _ = optimize_acqf(AcqFunction(ens, UpperConfidenceBound(0.0), 0.0), space, n_raw=2048, n_restarts=10, seed=0, maxiter=50)
+            Xs = torch.cat([Xs for _, Xs in srcs])
+            with torch.no_grad(): mu = ens.posterior(torch.cat([x0[None], Xs])).mean
+        if mu[1:].min() < mu[0]: x0 = Xs[mu[1:].argmin()]             # a source trial the model rates higher than the optimiser's answer
+        D, fi = [x0], relaxed_columns(space)
+        n = self.n_local if self.n_local is not None else self.init_size(space)
+        cont = [i for i, k in enumerate(space.kinds) if k != "cat"]
+        ls = [np.exp(np.asarray(g.h_["lengthscale"], dtype=np.float64)) for g in models if "lengthscale" in g.h_]
+        if fi and n and len(ls) == len(models) and all(len(l) == len(cont) for l in ls):
+            h = torch.zeros(space.dim, dtype=torch.float64)
+            h[cont] = torch.as_tensor(np.exp(np.mean(np.log(ls), 0)) * self.radius).clamp_max(self.max_width)
+            U = torch.quasirandom.SobolEngine(len(fi), scramble=True, seed=0).draw(n, dtype=torch.float64) * 2 - 1
+            for u in U:
+                x = x0.clone(); x[fi] = (x0[fi] + h[fi] * u).clamp(0, 1); D.append(space.round(x[None])[0])
+        self._design = torch.stack(D)
+    return self._design
+
+@patch
+def source_prior(self: RGPE, space) -> Ensemble:
+    "m(x): the average of the usable sources' GPs fitted to their raw values, each in standard units of its source (fitted once)."
+    if self._prior is None:
+        self.source_models(space)
+        ok = [t >= self.min_tau and z >= self.min_z for t, z in zip(self.source_tau_, self.source_z_)]
+        cat = {i: len(space.levels(i)) for i, k in enumerate(space.kinds) if k == "cat"} or None
+        with threads(1):
+            gps = [GP(cat_dims=cat, restarts=1).fit(X, y) for (_, X), y, u in zip(self._source_models, self._source_y, ok) if u]
+        self._prior = Ensemble(gps, [1.0 / (len(gps) * g.ysd_.item()) for g in gps])
+    return self._prior
+
+@patch
+def _ask_prior_mean(self: RGPE, study, srcs: list) -> Suggestion:
+    "The next untried point of the transferred design, then the maximiser of the acquisition of a `PriorMeanGP` around the sources' mean."
+    space, number, trials = study.space, study.next_number, study.trials
+    tried = self._tried(study, trials)
+    for x in self.warm_design(space, srcs):
+        if not len(tried) or (tried - x).abs().amax(-1).min() > 1e-9: return Suggestion(space.decode(x[None])[0])
+    X, y, P = study.observations(trials)
+    if len(y) < 3: return self._ask_rgpe(study, srcs)                      # design used up but too few results: the sources lead
+    with threads(1):
+        gp = self._surrogate(space)
+        if isinstance(gp, GP) and "noise_prior" not in self.surrogate_kw: gp.noise_prior = self.residual_noise_prior
+        model = self.model = PriorMeanGP(self.source_prior(space), gp, self.gls_steps).fit(X, y)   # raw values: a warp would bend a m + b
+        f = AcqFunction(self._fantasise(model, X, y, P), acquisitions.get(self.acquisition), y.min().item())
+        x = self._maximise(f, study, number, tried, X[y.argmin()])
+    return Suggestion(space.decode(x[None])[0])
 
 strategies.register("warm-best", WarmBest)
 strategies.register("warm-bo", RGPE)
