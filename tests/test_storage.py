@@ -93,25 +93,26 @@ def test_four_drivers_bo(url):
 
 @pytest.mark.parametrize("on_stale", ["fail", "requeue"])
 def test_killed_driver(url, on_stale):
-    "One of 4 drivers SIGKILLed mid-trial: the study still reaches 100; its trial is FAILED (or re-run) by another driver's heartbeat check."
-    ps = start_drivers(url, f"kill-{on_stale}", "random", 4, sleep=0.4, on_stale=on_stale)
+    "One of 4 drivers SIGKILLed mid-trial: the study still reaches its 40 trials; its trial is FAILED (or re-run) by another driver's heartbeat check."
+    ps = start_drivers(url, f"kill-{on_stale}", "random", 4, sleep=0.4, n=40, on_stale=on_stale)
     victim = ps[0]
     st, sid, t0 = Storage(url), None, time.time()
     sid = st.load_study(f"kill-{on_stale}")["id"]
     mine = lambda t: t.worker is not None and t.worker.split(":")[1] == str(victim.pid)
-    while time.time() - t0 < 300:                      # wait until the victim has finished two trials and runs a third
-        ts = st.trials(sid)
-        if sum(mine(t) and t.state == TrialState.COMPLETE for t in ts) >= 2 and any(mine(t) and t.state == TrialState.RUNNING for t in ts): break
+    while time.time() - t0 < 300:   # every driver has opened the study (a late one would find the dead trial on resume instead),
+        ts = st.trials(sid)          # and the victim has finished two trials and runs a third
+        if (len({t.worker.split(":")[1] for t in ts if t.worker}) == 4 and sum(mine(t) and t.state == TrialState.COMPLETE for t in ts) >= 2
+                and any(mine(t) and t.state == TrialState.RUNNING for t in ts)): break
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL); victim.wait()
     killed = [t for t in st.trials(sid) if mine(t) and t.state == TrialState.RUNNING]
     assert len(killed) == 1 and killed[0].heartbeat is not None
     assert [p.wait(timeout=600) for p in ps[1:]] == [0] * 3
-    ts = check_study(url, f"kill-{on_stale}")
+    ts = check_study(url, f"kill-{on_stale}", n=40)
     k = next(t for t in ts if t.number == killed[0].number)
     if on_stale == "fail":
         assert k.state == TrialState.FAILED and "no heartbeat from its driver" in k.error, k
-        assert sum(t.state == TrialState.COMPLETE for t in ts) == 99
+        assert sum(t.state == TrialState.COMPLETE for t in ts) == 39
     else:
         assert k.state == TrialState.COMPLETE and not mine(k) and k.config == killed[0].config   # same number, same config, another driver
         assert all(t.state == TrialState.COMPLETE for t in ts)
