@@ -189,6 +189,11 @@ def cmd_run(a) -> int:
     except SurrnbError as e: raise RunFailed(str(e)) from None
     print(f"{study.n_finished - before} new trial(s), {study.n_finished} in total")
     print(best_table(study))
+    prob = getattr(evaluate, "__self__", None)   # an inverse problem (e.g. burgers-inverse) knows the true parameters
+    if callable(getattr(prob, "recovery", None)) and study.best is not None:
+        err = prob.recovery(study.best.config)
+        print("recovered: " + ", ".join(f"{k} {study.best.config[k]:.4g} (truth {v:.4g}, {100 * err[k]:.1f} % off)"
+                                        for k, v in prob.optimizer[0].items()))
     if a.plot:
         import matplotlib; matplotlib.use("Agg")
         ax = study.plot_history() if study.n_objectives == 1 else study.plot_pareto(ref=study.meta.get("ref_point"))

@@ -1,5 +1,5 @@
 "Tests of the `surrnb` console script, run as a user would: in a subprocess, on a real database file."
-import json, os, signal, sqlite3, subprocess, sys, time
+import json, os, re, signal, sqlite3, subprocess, sys, time
 from pathlib import Path
 import pytest
 
@@ -155,3 +155,12 @@ def test_objective_with_directions(tmp_path):
             "--db", "o.db", "--study", "o", "--quiet", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert len(json.loads(run("show", "--db", "o.db", "--study", "o", "--json", cwd=tmp_path).stdout)["trials"][0]["values"]) == 2
+
+
+def test_inverse_problem_reports_recovered_parameters(tmp_path):
+    "`surrnb run burgers-inverse` ends with the recovered parameters beside the truth; 30 BO trials on the solver find nu within 10 %."
+    r = run("run", "burgers-inverse", "--strategy", "bo", "--budget", "30", "--db", str(tmp_path / "i.db"), "--quiet")
+    assert r.returncode == 0, r.stderr
+    line = next(l for l in r.stdout.splitlines() if l.startswith("recovered: "))
+    nu = re.search(r"nu [-0-9.e]+ \(truth [0-9.e]+, ([0-9.]+) % off\)", line)
+    assert nu and float(nu.group(1)) < 10, line
