@@ -1,4 +1,4 @@
-"""`warm-best` evaluates the best configs of earlier studies first; `warm-bo` (RGPE) weights one GP per earlier task by how well it ranks the new task's results.
+"""`warm-best` evaluates the best configs of earlier studies first; `warm-bo` evaluates a design around their model's optimum, then models the new task as a rescaled copy of the old plus a GP (or, with `transfer="rgpe"`, weights one GP per task by how well it ranks the new results).
 
 Docs: https://surrnb.github.io/surrnb/search.transfer.html.md"""
 
