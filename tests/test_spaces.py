@@ -128,10 +128,10 @@ def test_bo_on_conditional_space_finds_the_branch_optimum():
 
 
 def test_pibo_on_conditional_space_with_priors():
-    "πBO with priors inside branches: its first ask is the priors' mode, every ask is valid, and a prior on the wrong branch does not keep it from the optimum (0, in branch 'b')."
+    "πBO with priors inside branches: with mode_first=True its first ask is the priors' mode, every ask is valid, and a prior on the wrong branch does not keep it from the optimum (0, in branch 'b')."
     sp = Space(br=Categorical({"a": {"x": Float(0, 1, prior=("normal", 0.2, 0.1))}, "b": {"y": Float(0, 1), "z": Int(1, 4, prior=("normal", 2, 0.5))}}, weights=[0.7, 0.3]))
     f = lambda c: 1 + (c["x"] - 0.5) ** 2 if c["br"] == "a" else (c["y"] - 0.7) ** 2 + 0.1 * (c["z"] - 1)
-    s = Study(sp, strategy="pibo", seed=0).optimize(f, 14, show_progress=False)
+    s = Study(sp, strategy=strategies.get("pibo", mode_first=True), seed=0).optimize(f, 14, show_progress=False)
     assert s.trials[0].config == {"br": "a", "x": 0.2}
     assert all(sp.is_valid(t.config) for t in s.trials)
     assert s.best.config["br"] == "b" and s.best.value < 0.05, s.best

@@ -321,10 +321,13 @@ class ConditionalSurrogate(Surrogate):
                 ):
         self.base, self.embed, self.name = base, embed, base.name
         if hasattr(base, "cat_dims") and base.cat_dims is None: base.cat_dims = embed.cat_dims
-    def fit(self, X: Tensor, y: Tensor) -> "ConditionalSurrogate":
+    def fit(self, X: Tensor, # [n,d] points of the unit cube
+            y: Tensor # [n] observed values
+           ) -> "ConditionalSurrogate":
         "Fit the wrapped surrogate on z(X) [n, d+g]."
         self.base.fit(self.embed(X)[0], y); return self
-    def posterior(self, X: Tensor):
+    def posterior(self, X: Tensor # [m,d] points of the unit cube
+                 ):
         "The wrapped surrogate's posterior at z(X)."
         return self.base.posterior(self.embed(X)[0])
     @property

@@ -112,7 +112,7 @@ class PiBO(BayesOpt):
     def __init__(self, beta: float = 10.0, # prior strength: the weight is pi(x)^(beta/n) after n observations
                  floor: float = 0.1, # uniform component of the prior, (floor + (1 - floor) pi)^(beta/n): bounds what a wrong prior costs (0: the paper's πBO)
                  adapt: bool = True, # scale beta by the prior's credibility at the best point so far: a prior the data contradict loses its weight (False: the paper's beta/n)
-                 mode_first: bool | str = True, # True: the first point is the prior's mode, the rest of the initial design BO's uniform Sobol design; "credible": BO's own design, then the mode once, at the first ask whose best point so far is credible under the prior; False: all of the design drawn from the prior, as the paper
+                 mode_first: bool | str = "credible", # "credible": BO's own uniform design, then the prior's mode once, at the first ask whose best point so far is credible under the prior (a contradicted prior costs nothing); True: the mode first, the rest of the design BO's; False: all of the design drawn from the prior, as the paper
                  acquisition: str = "logei", # "logei" (the prior's log is added), "ei" or "pi" (multiplied)
                  **kwargs # everything else as for `BayesOpt` (surrogate, n_init, ...)
                 ):
