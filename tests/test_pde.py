@@ -4,10 +4,10 @@ import torch
 import pytest
 from surrnb.core import SurrnbError
 from surrnb.pde.solvers import Burgers1D, Darcy2D, burgers_1d, periodic_grid
-from surrnb.pde.models import NeuralSurrogate
+from surrnb.pde.models import NeuralSurrogate, EnsembleSurrogate
 from surrnb.cli import main
 from surrnb.problems import get_problem
-from surrnb.pde.online import SampleBuffer, ProducerPool, train_online, train_offline, kill_producer_at
+from surrnb.pde.online import SampleBuffer, ProducerPool, train_online, train_offline, kill_producer_at, choose, spread_pick, sobol
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +85,31 @@ def test_cli_runs_burgers_inverse_and_recovers_viscosity(tmp_path, capsys):
     nu, a1 = float(best[cols.index("nu")]), float(best[cols.index("a1")])
     truth = get_problem("burgers-inverse").optimizer[0]
     assert abs(nu / truth["nu"] - 1) < 0.10 and abs(a1 - truth["a1"]) < 0.03, (nu, a1, truth)
+
+
+def test_spread_pick_puts_the_batch_where_the_score_is_high_and_keeps_it_apart():
+    cand = sobol(1024, 2, seed=1)
+    hot = cand[:, 0] < 0.3                                          # a known high-error strip: 30 % of the cube
+    score = torch.where(hot, 1.0, 0.05) * (1 + 0.1 * cand[:, 1])    # the strip scores 10-20x more than the rest
+    top = score.topk(16).indices
+    pick = spread_pick(cand, score, 16)
+    assert len(set(pick.tolist())) == 16
+    assert hot[pick].float().mean() >= 0.9                          # uniform draws put 30 % there; top-16 too, but stacked:
+    gap = lambda i: torch.pdist(cand[i]).min().item()
+    assert gap(top) < 0.05 and gap(pick) > 0.1                      # top-k piles up at the strip's top edge, the spread batch does not
+    avoid = cand[pick[:4]]                                          # points already solved are never picked again
+    again = spread_pick(cand, score, 16, avoid=avoid)
+    assert not set(pick[:4].tolist()) & set(again.tolist())
+    assert torch.cdist(cand[again], avoid).min() > 0.05
+
+
+def test_choose_spread_returns_sobol_candidates_and_respects_the_solved_ones():
+    p = Burgers1D(n=32)
+    torch.manual_seed(0)
+    ens = EnsembleSurrogate(p, "mlp", members=2, width=16)
+    cand = sobol(64, p.dim, seed=5)
+    th = choose(ens, 8, "spread", 64, seed=5)
+    assert th.shape == (8, p.dim) and all((cand == row).all(1).any() for row in th)
+    th2 = choose(ens, 8, "spread", 64, seed=5, avoid=th)
+    assert not any((th == row).all(1).any() for row in th2)
+    with pytest.raises(SurrnbError, match="EnsembleSurrogate"): choose(NeuralSurrogate(p, "mlp"), 4, "spread")

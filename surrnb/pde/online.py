@@ -17,7 +17,8 @@ from .solvers import PDEProblem, get_pde_problem
 from .models import NeuralSurrogate, EnsembleSurrogate, rel_l2, train_step, init_scale
 
 # %% auto #0
-__all__ = ['SampleBuffer', 'ProducerPool', 'RunResult', 'choose', 'train_online', 'generate', 'train_offline', 'kill_producer_at']
+__all__ = ['SampleBuffer', 'ProducerPool', 'RunResult', 'sobol', 'spread_pick', 'error_score', 'choose', 'train_online',
+           'generate', 'train_offline', 'kill_producer_at']
 
 # %% ../../nbs/52_pde.online.ipynb #5e3cb73a
 class SampleBuffer:
@@ -255,16 +256,63 @@ def _cosine_lr(opt, lr0, frac):
     "Cosine decay from lr0 to 0 as `frac` goes from 0 to 1 (the larger of the time and the step fraction spent)."
     for g in opt.param_groups: g["lr"] = lr0 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))
 
+def sobol(n: int, # how many points
+          dim: int, # dimension
+          seed: int = 0 # seed of the scrambling
+         ) -> Tensor:
+    "n scrambled Sobol points [n, dim] (float64) in the unit cube: a space-filling alternative to uniform draws."
+    return torch.quasirandom.SobolEngine(dim, scramble=True, seed=int(seed) % (2**31 - 1)).draw(n, dtype=torch.float64)
+
+def spread_pick(cand: Tensor, # candidates [m, dim]
+                score: Tensor, # their scores [m] (>= 0; e.g. the disagreement D)
+                n: int, # how many to pick
+                avoid: Tensor | None = None, # points already solved or requested [k, dim]: picks keep away from them too
+                ell: float | None = None # length scale of the penalty (None: the median distance of a candidate to its nearest point of `avoid`,
+                                         # or without `avoid`, of the first n candidates: the spacing of an n-point space-filling design)
+               ) -> Tensor:
+    "Indices [n] of a greedy batch: each pick maximises score * (1 - exp(-d^2/ell^2)), d the distance to the nearest point picked or avoided."
+    S = torch.empty(0, cand.shape[1], dtype=cand.dtype) if avoid is None else avoid.to(cand.dtype).reshape(-1, cand.shape[1])
+    if ell is None: ell = torch.cdist(cand, S if len(S) else cand[:max(n, 2)]).min(1).values.median().item()
+    d = torch.cdist(cand, S).min(1).values if len(S) else torch.full((len(cand),), float("inf"), dtype=cand.dtype)
+    picks = []
+    for _ in range(min(n, len(cand))):
+        s = score.to(cand.dtype) * (1 - torch.exp(-d.pow(2) / max(ell, 1e-12) ** 2))
+        if picks: s[torch.tensor(picks)] = -1.0
+        j = int(s.argmax()); picks.append(j)
+        d = torch.minimum(d, (cand - cand[j]).norm(dim=1))
+    return torch.tensor(picks, dtype=torch.long)
+
+def error_score(cand: Tensor, # candidates [m, dim]
+                theta: Tensor, # parameter sets whose error was measured [k, dim]
+                e: Tensor # the measured relative errors [k]
+               ) -> Tensor:
+    "Predicted relative error [m] of the candidates: a Gaussian-kernel (Nadaraya-Watson) average of the measured errors, shrunk to their mean."
+    theta, e = theta.to(cand.dtype), e.to(cand.dtype)
+    d2 = torch.cdist(cand, theta).pow(2)
+    ell2 = d2.min(1).values.median().clamp_min(1e-12)                 # the candidates' median squared distance to a measured point
+    w = torch.exp(-d2 / ell2)
+    return (w @ e + e.mean()) / (w.sum(1) + 1)
+
 def choose(model: NeuralSurrogate, # the surrogate being trained (an `EnsembleSurrogate` unless how="random")
            n: int, # how many parameter sets
-           how: str = "disagreement", # "random": uniform; "disagreement": the n largest D; "proportional": drawn with probability ~ D
-           candidates: int = 256, # uniform candidates scored by the ensemble
-           seed: int = 0 # seed of the draws
+           how: str = "disagreement", # "random": uniform; "disagreement": the n largest D; "proportional": drawn with probability ~ D;
+                                      # "spread": scrambled Sobol candidates, picked greedily by D with a distance penalty (`spread_pick`)
+           candidates: int = 256, # candidates scored by the ensemble
+           seed: int = 0, # seed of the draws
+           avoid: Tensor | None = None, # how="spread"/"residual"/"sobol": parameter sets already solved or requested [k, dim]
+           observed: tuple | None = None # how="residual": (theta [k, dim], e [k]) the model's relative errors on samples as they arrived
           ) -> Tensor:
-    "The next n parameter sets [n, dim] to solve: uniform draws, or chosen among `candidates` uniform draws by ensemble disagreement D."
+    "The next n parameter sets [n, dim] to solve: uniform draws, or chosen among `candidates` draws by ensemble disagreement D or by the observed errors."
     if how == "random": return model.problem.sample(n, seed)
-    if how not in ("disagreement", "proportional"): raise SurrnbError(f"unknown acquisition {how!r}; choose 'random', 'disagreement' or 'proportional'")
+    if how not in ("disagreement", "proportional", "spread", "residual", "sobol"):
+        raise SurrnbError(f"unknown acquisition {how!r}; choose 'random', 'disagreement', 'proportional', 'spread', 'residual' or 'sobol'")
+    if how in ("residual", "sobol"):
+        cand = sobol(max(candidates, n), model.problem.dim, seed)
+        return cand[spread_pick(cand, error_score(cand, *observed) if how == "residual" and observed else torch.ones(len(cand)), n, avoid)]
     if not isinstance(model, EnsembleSurrogate): raise SurrnbError(f"acquire={how!r} needs an EnsembleSurrogate; build the model with EnsembleSurrogate(problem, ...)")
+    if how == "spread":
+        cand = sobol(max(candidates, n), model.problem.dim, seed)
+        return cand[spread_pick(cand, model.disagreement(cand), n, avoid)]
     cand = model.problem.sample(max(candidates, n), seed)
     D = model.disagreement(cand)
     if how == "disagreement": return cand[D.topk(n).indices]
@@ -296,10 +344,12 @@ def train_online(model: NeuralSurrogate, # the surrogate to train (its problem i
                  nice: int = 0, # niceness added to the producers (> 0: the trainer gets the CPU first)
                  device=None, # training device (default: cuda when present)
                  callback=None, # callback(pool, result) after every step; may kill producers to test recovery
-                 acquire: str | None = None, # None: producers draw keyed uniform parameters; "random", "disagreement" or "proportional": the trainer
+                 acquire: str | None = None, # None: producers draw keyed uniform parameters; "random", "disagreement", "proportional", "spread",
+                                             # "residual" or "sobol": the trainer
                                              # chooses them (`choose`) and sends them to the producers (needs `budget` and `max_steps`)
                  candidates: int = 256, # uniform candidates scored per request (acquire="disagreement")
-                 spread: float = 0.5 # with `acquire`: the budget is requested evenly over this fraction of `max_steps`
+                 spread: float = 0.5, # with `acquire`: the budget is requested evenly over this fraction of `max_steps`
+                 window: int = 64 # acquire="residual": the error model uses the last `window` samples' errors
                 ) -> RunResult:
     "Train `model` while K producers stream solver samples into a bounded buffer; returns the run's history and counts."
     if acquire is not None and (budget is None or max_steps is None):
@@ -307,7 +357,8 @@ def train_online(model: NeuralSurrogate, # the surrogate to train (its problem i
     if acquire is not None: choose(model, 1, acquire, 2)                     # a bad acquisition or model fails here, before any process starts
     dev = _device(device); model.to(dev)
     res, buf = RunResult("online"), SampleBuffer(capacity, policy, seed)
-    requested = 0
+    requested, asked = 0, []                                                 # asked: the parameter sets requested so far
+    seen = ([], [])                          # acquire="residual": parameters and the model's relative error on each sample as it arrived (before training on it)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     t0 = time.perf_counter(); last_eval = -1e9; t_train = 0.0
     pool = ProducerPool(model.problem, k, seed, chunk, start_method, nice=nice, requests=acquire is not None).start()
@@ -320,13 +371,19 @@ def train_online(model: NeuralSurrogate, # the surrogate to train (its problem i
                 allowed = min(budget, watermark + (budget - watermark) * res.steps / max(spread * max_steps, 1))
                 while requested < allowed:
                     n = min(chunk, budget - requested)
-                    th = choose(model, n, acquire if requested >= watermark else "random", candidates, derive_seed("acquire", seed, requested))
-                    pool.request(min(pool.pending, key=lambda q: len(pool.pending[q])), th); requested += n
+                    th = choose(model, n, acquire if requested >= watermark else "random", candidates, derive_seed("acquire", seed, requested),
+                                avoid=torch.cat(asked) if asked else None, observed=(torch.cat(seen[0])[-window:], torch.cat(seen[1])[-window:]) if seen[0] else None)
+                    pool.request(min(pool.pending, key=lambda q: len(pool.pending[q])), th); requested += n; asked.append(th)
             if pool.conns:
+                fresh = []
                 for pid, seq, th, u in pool.poll(timeout=0.0 if len(buf) >= watermark else 0.05,
                                                  max_items=max_new_per_step if len(buf) >= watermark and max_new_per_step else 512):
                     if budget is not None and res.consumed >= budget: break
-                    if buf.add((pid, seq), th, u): res.consumed += 1; res.keys.append((pid, seq))
+                    if buf.add((pid, seq), th, u): res.consumed += 1; res.keys.append((pid, seq)); fresh.append((th, u))
+                if acquire == "residual" and fresh:                                 # a held-out error: the model has not trained on these yet
+                    th_f = torch.as_tensor(np.stack([f[0] for f in fresh])); u_f = torch.as_tensor(np.stack([f[1] for f in fresh])).double()
+                    p_f = model.predict(th_f).double().cpu()
+                    seen[0].append(th_f); seen[1].append((p_f - u_f).flatten(1).norm(dim=1) / u_f.flatten(1).norm(dim=1).clamp_min(1e-12))
                 if budget is not None and res.consumed >= budget:
                     res.producer_rate = pool.throughput(); pool.stop()
             if len(buf) < min(watermark, budget or watermark): continue
