@@ -30,6 +30,7 @@ class TrialState(str, Enum):
     @property
     def finished(self) -> bool: return self in (TrialState.COMPLETE, TrialState.FAILED, TrialState.PRUNED)
 
+# %% ../nbs/03_store.ipynb #660d3c83
 @dataclass
 class Trial:
     "One evaluation: config, budget, state, value, intermediate values, error text, times, worker and heartbeat."
@@ -73,6 +74,7 @@ def worker_id(pid: int | None = None # a process id (default: this process)
     pid = os.getpid() if pid is None else pid
     return f"{socket.gethostname()}:{pid}:{_start_ticks(pid)}"
 
+# %% ../nbs/03_store.ipynb #5fdb33a3
 def worker_alive(wid: str | None # an id made by `worker_id`
                 ) -> bool | None:
     "True/False for a worker on this host; None when it runs elsewhere or is not a process (cannot tell)."
@@ -100,12 +102,16 @@ CREATE TABLE IF NOT EXISTS intermediate(
   PRIMARY KEY(study_id, number, step), FOREIGN KEY(study_id, number) REFERENCES trials(study_id, number) ON DELETE CASCADE);
 CREATE TABLE IF NOT EXISTS surrnb_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
 """
+
+# %% ../nbs/03_store.ipynb #3688fa1b
 _TYPES = {"sqlite": dict(ID="INTEGER PRIMARY KEY", INT="INTEGER", REAL="REAL"),                 # SQLite: 8-byte integers and floats
           "postgresql": dict(ID="BIGSERIAL PRIMARY KEY", INT="BIGINT", REAL="DOUBLE PRECISION")}  # (PostgreSQL's REAL is 4 bytes)
 _INDEXES = {"sqlite": ["CREATE INDEX IF NOT EXISTS trials_state ON trials(study_id, state, number)",
                        "CREATE INDEX IF NOT EXISTS trials_config ON trials(study_id, config)"],
             "postgresql": ["CREATE INDEX IF NOT EXISTS trials_state ON trials(study_id, state, number)",
                            "CREATE INDEX IF NOT EXISTS trials_config ON trials USING hash(config)"]}  # a hash index takes configs of any length
+
+# %% ../nbs/03_store.ipynb #276912d3
 SCHEMA_VERSION = 3
 _COLS = 'number, config, budget, state, value, error, start, "end", worker, vals, cons, heartbeat'
 _SCOLS = "id, name, direction, space, seed, strategy, meta, created, directions, n_constraints"
@@ -115,6 +121,8 @@ _MIGRATIONS = {  # version -> statements that bring the previous version up to i
         "ALTER TABLE studies ADD COLUMN n_constraints INTEGER NOT NULL DEFAULT 0"],
     3: ["ALTER TABLE trials ADD COLUMN heartbeat {REAL}", "{INDEXES}"]}
 _OURS = {"studies", "trials", "intermediate"}
+
+# %% ../nbs/03_store.ipynb #a40355c6
 _SERVERS = ("postgresql", "postgres")
 
 def _server_url(s: str) -> bool:
@@ -146,6 +154,7 @@ def _stays_empty(p: Path, wait: float = 2.0) -> bool:
         time.sleep(0.02)
     return False
 
+# %% ../nbs/03_store.ipynb #8816723b
 def _import_pg():
     "(sqlalchemy, psycopg), or one line saying how to install them."
     try: import sqlalchemy, psycopg
@@ -169,6 +178,7 @@ class _PgCon:
     def execute(self, sql: str, params=()): return self.dbapi.execute(sql.replace("?", "%s"), params)
     def close(self): self.raw.close(); self.engine.dispose()
 
+# %% ../nbs/03_store.ipynb #9115b091
 class Storage:
     "Storage for studies and trials: a SQLite file, `sqlite:///` URL or ':memory:', or a `postgresql://` server; `readonly` never writes."
     def __init__(self, path: str | Path | None = None, # database file (created if missing), `sqlite:///file.db`, `postgresql://user@host/db`, or ":memory:"/None
@@ -227,6 +237,7 @@ def _tables(self: Storage) -> set[str]:
          else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
     return {r[0] for r in self.con.execute(q).fetchall()}
 
+# %% ../nbs/03_store.ipynb #76edda3e
 @patch
 def _retry(self: Storage, fn):
     "Call fn() until SQLite stops answering 'database is locked' (within the busy timeout)."
@@ -237,10 +248,12 @@ def _retry(self: Storage, fn):
             if "locked" not in str(e) or time.time() - t0 > self.timeout: raise
             time.sleep(0.02)
 
+# %% ../nbs/03_store.ipynb #1d69df66
 def _ddl(kind: str, stmt: str) -> list[str]:
     "One schema statement written for `kind` ('{INDEXES}' stands for the index statements)."
     return _INDEXES[kind] if stmt == "{INDEXES}" else [stmt.format(**_TYPES[kind])]
 
+# %% ../nbs/03_store.ipynb #3e0376ab
 @patch
 def _check_schema(self: Storage):
     "Refuse a database that belongs to someone else; create surrnb's tables in a new one."
@@ -267,6 +280,7 @@ def _check_schema(self: Storage):
             c.execute("INSERT INTO surrnb_meta(key, value) VALUES ('schema', ?) ON CONFLICT(key) DO NOTHING", (str(SCHEMA_VERSION),))
     self._retry(create)
 
+# %% ../nbs/03_store.ipynb #b367f3d7
 @patch
 def _migrate(self: Storage):
     "Bring an older surrnb database up to `SCHEMA_VERSION` in one transaction (only columns and indexes are added)."
@@ -283,6 +297,7 @@ def _migrate(self: Storage):
                   (str(SCHEMA_VERSION),))
     self.schema = SCHEMA_VERSION
 
+# %% ../nbs/03_store.ipynb #0b07ad2d
 @patch(as_prop=True)
 def _tcols(self: Storage) -> str:
     "Trial columns to select; a read-only file of an older schema reads NULL for the newer ones."
@@ -350,6 +365,7 @@ def _row_to_trial(r, inter) -> Trial:
                  start=r[6], end=r[7], worker=r[8], intermediate=inter,
                  values=json.loads(r[9]) if r[9] else None, constraints=json.loads(r[10]) if r[10] else None, heartbeat=r[11])
 
+# %% ../nbs/03_store.ipynb #4e37f565
 def _fnum(x, what):
     if x is None: return None
     try: x = float(x)
@@ -368,6 +384,7 @@ def _outcome_cols(state, value, values, constraints):
     cons = None if constraints is None else json.dumps([_fnum(v, "constraint") for v in constraints])
     return value, None if values is None else json.dumps(values), cons
 
+# %% ../nbs/03_store.ipynb #a4c86f6b
 @patch
 def add_trial(self: Storage, study_id: int, config: dict, budget: float | None = None,
               state: TrialState = TrialState.RUNNING, worker: str | None = None,
@@ -399,6 +416,7 @@ def add_trial(self: Storage, study_id: int, config: dict, budget: float | None =
     return Trial(n, config, budget, state, value=value, error=error, start=start, end=end, worker=worker,
                  values=json.loads(vals) if vals else None, constraints=json.loads(cons) if cons else None, heartbeat=hb)
 
+# %% ../nbs/03_store.ipynb #3b6b4fd9
 def _next(c, study_id) -> int:
     "The number the next trial of a study gets (one look-up in the primary key)."
     return c.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (study_id,)).fetchone()[0]
@@ -411,6 +429,7 @@ def _started(c, study_id) -> int:
     "Trials of a study that are running or finished: numbers are dense, so all of them less the queued ones."
     return _next(c, study_id) - _count(c, study_id, "QUEUED")
 
+# %% ../nbs/03_store.ipynb #441895e8
 @patch
 def n_started(self: Storage, study_id: int) -> int:
     "How many trials of a study are running or finished."
@@ -426,6 +445,7 @@ def next_number(self: Storage, study_id: int) -> int:
     "The number the next new trial of a study will get."
     return _next(self.con, study_id)
 
+# %% ../nbs/03_store.ipynb #0b3d190d
 @patch
 def claim_queued(self: Storage, study_id: int, worker: str | None = None,
                  cap: int | None = None, # leave the queue alone when the study already holds this many started trials
@@ -444,6 +464,7 @@ def claim_queued(self: Storage, study_id: int, worker: str | None = None,
                   (now, worker, now if beat else None, study_id, r[0]))
     return self.trial(study_id, r[0])
 
+# %% ../nbs/03_store.ipynb #9d80e805
 @patch
 def finish(self: Storage, study_id: int, number: int, state: TrialState, value: float | None = None,
            error: str | None = None,
@@ -463,6 +484,7 @@ def finish(self: Storage, study_id: int, number: int, state: TrialState, value: 
                   (state.value, value, error, time.time(), vals, cons, study_id, number))
     return self.trial(study_id, number)
 
+# %% ../nbs/03_store.ipynb #d2078627
 @patch
 def requeue(self: Storage, study_id: int, number: int, note: str | None = None):
     "Put a RUNNING trial back in the queue (same number and config)."
@@ -472,6 +494,7 @@ def requeue(self: Storage, study_id: int, number: int, note: str | None = None):
                   (note, study_id, number))
         c.execute("DELETE FROM intermediate WHERE study_id=? AND number=?", (study_id, number))
 
+# %% ../nbs/03_store.ipynb #52ab0775
 @patch
 def report(self: Storage, study_id: int, number: int, step: float, value: float):
     "Record an intermediate value of a RUNNING trial at `step`."
@@ -483,6 +506,7 @@ def report(self: Storage, study_id: int, number: int, step: float, value: float)
                   "ON CONFLICT(study_id, number, step) DO UPDATE SET value=excluded.value",
                   (study_id, number, _fnum(step, "step"), _fnum(value, "intermediate value")))
 
+# %% ../nbs/03_store.ipynb #0882c6d7
 @patch
 def trials(self: Storage, study_id: int, states=None) -> list[Trial]:
     "All trials of a study (optionally only some states), ordered by number."
@@ -514,6 +538,7 @@ def beat(self: Storage, study_id: int, worker: str) -> int:
         return c.execute("UPDATE trials SET heartbeat=? WHERE study_id=? AND state='RUNNING' AND worker=? AND heartbeat IS NOT NULL",
                          (time.time(), study_id, worker)).rowcount
 
+# %% ../nbs/03_store.ipynb #bf8edffb
 @patch
 def stale(self: Storage, study_id: int, grace: float # seconds without a heartbeat
          ) -> list[Trial]:
@@ -522,6 +547,7 @@ def stale(self: Storage, study_id: int, grace: float # seconds without a heartbe
                             (study_id, time.time() - grace)).fetchall() if self.schema >= 3 else []
     return [_row_to_trial(r, {}) for r in rows]
 
+# %% ../nbs/03_store.ipynb #f791ca67
 @patch
 def reap(self: Storage, study_id: int, grace: float, # seconds without a heartbeat
          requeue: bool = False, # put them back in the queue (same number and config) instead of FAILED
@@ -553,6 +579,7 @@ def _pg_bin(name: str) -> str | None:
     ver = lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0
     return max(cands, key=ver) if cands else None
 
+# %% ../nbs/03_store.ipynb #58754e65
 def _free_port() -> int:
     with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
 
@@ -567,6 +594,7 @@ def postgres_available() -> str | None:
         if shutil.which("runuser") is None: return "running as root without runuser to start the server as 'postgres'"
     return None
 
+# %% ../nbs/03_store.ipynb #fd0a5d5a
 class LocalPostgres:
     "A private PostgreSQL server in a temporary folder on a free loopback port, for tests and benchmarks; stop() removes it."
     def __init__(self, dbname: str = "surrnb" # a database created at once (`url`)

@@ -34,6 +34,7 @@ class Suggestion:
 class SearchExhausted(Exception):
     "Raised by `Strategy.ask` when it has nothing left to propose (e.g. a finished grid)."
 
+# %% ../nbs/04_study.ipynb #0c6a6d1c
 class Strategy:
     "Base class of search strategies: propose the next config from the study so far."
     name: str = "strategy"
@@ -57,6 +58,7 @@ class Strategy:
         return None if b is None else b.config
     def __repr__(self): return f"{type(self).__name__}()"
 
+# %% ../nbs/04_study.ipynb #c1ba2dd9
 strategies = Registry("strategy", autoload=("surrnb.search", "surrnb.train.lcpfn", "surrnb.surrogates.hetero"))
 strategies.register("random", "surrnb.search.basic:RandomSearch", doc="uniform random sampling of the space")
 strategies.register("sobol", "surrnb.search.basic:SobolSearch", doc="scrambled Sobol quasi-random sequence: even coverage")
@@ -82,6 +84,7 @@ def _check_directions(direction, directions) -> list[str]:
         raise SurrnbError("give either direction= (one objective) or directions= (several), not both")
     return list(directions)
 
+# %% ../nbs/04_study.ipynb #c8730618
 class Study:
     "A named search: a space, a strategy, a direction and its trials in a storage."
     def __init__(self, space: Space | None = None, # the search space (None: load it from an existing study, else learn it from an objective(trial))
@@ -163,6 +166,7 @@ def _make_strategy(self: Study, strategy, row) -> Strategy:
     if not callable(getattr(s, "ask", None)): raise SurrnbError(f"strategy must be a Strategy or a registered name, got {strategy!r}")
     return s
 
+# %% ../nbs/04_study.ipynb #b7a90c3c
 @patch
 def _check_resume(self: Study, row, space, directions, n_constraints, seed, optimum, meta, explicit: bool):
     "Refuse a reopening that contradicts the stored study; record only what the caller changed on purpose."
@@ -182,6 +186,7 @@ def _check_resume(self: Study, row, space, directions, n_constraints, seed, opti
     if changes and not self.readonly:
         self.storage.update_study(row["id"], **changes); row.update(changes)
 
+# %% ../nbs/04_study.ipynb #b00dfc62
 @patch
 def _handle_stale(self: Study, on_stale: str) -> int:
     "Fail or requeue RUNNING trials whose worker process is dead; returns how many."
@@ -195,6 +200,7 @@ def _handle_stale(self: Study, on_stale: str) -> int:
     if n: logger.warning(f"study {self.name!r}: {n} trial(s) left RUNNING by a dead process were {'re-queued' if on_stale == 'requeue' else 'marked FAILED'}")
     return n + len(self._reap())
 
+# %% ../nbs/04_study.ipynb #b5b4d548
 @patch
 def _set_sources(self: Study, studies: list):
     "Hand earlier studies to a strategy that transfers from them (it must have a `sources` attribute)."
@@ -203,6 +209,7 @@ def _set_sources(self: Study, studies: list):
                           f"warm_start needs a transfer strategy (one of: {', '.join(n for n in strategies.names() if n.startswith('warm'))})")
     self.strategy.sources = list(studies)
 
+# %% ../nbs/04_study.ipynb #60955e2b
 @patch(cls_method=True)
 def load(cls: Study, name: str, # the study's name
          storage: str | Path | Storage, # where it is stored (path, "sqlite:///" URL or Storage)
@@ -232,6 +239,7 @@ def trial_seed(self: Study, number: int, *salt) -> int:
     "A seed for trial `number`, derived from the study seed (and any salt)."
     return derive_seed(self.seed, *salt, int(number))
 
+# %% ../nbs/04_study.ipynb #68f87fa9
 @patch
 def _sign(self: Study) -> float: return 1.0 if self.direction == "minimize" else -1.0
 
@@ -244,6 +252,7 @@ def _single(self: Study, what: str):
         raise SurrnbError(f"study {self.name!r} has {self.n_objectives} objectives, so {what} is not defined; "
                           "use best_trials / pareto_front() (and a multi-objective strategy: nsga2, parego, ehvi, random, sobol)")
 
+# %% ../nbs/04_study.ipynb #ef65b82e
 @patch
 def observations(self: Study, trials: list[Trial] | None = None):
     "(X [n,d] of COMPLETE trials, y [n] with smaller = better, X_pending [p,d] of RUNNING trials), float64."
@@ -269,6 +278,7 @@ def mo_observations(self: Study, trials: list[Trial] | None = None):
     P = self.space.encode([t.config for t in run]) if run else empty
     return X, Y, C, P
 
+# %% ../nbs/04_study.ipynb #417697ba
 @patch(as_prop=True)
 def best(self: Study) -> Trial | None:
     "The best feasible COMPLETE trial, or None (one objective; with several, read `best_trials`)."
@@ -298,6 +308,7 @@ def _writable(self: Study, what: str):
 class StudyFull(SearchExhausted):
     "Raised by `Study.ask(total=N)` when the study already holds N started trials (counted by every process)."
 
+# %% ../nbs/04_study.ipynb #5e9f1e7e
 @patch
 def ask(self: Study, total: int | None = None # refuse to start a trial once the study holds this many running or finished
        ) -> Trial:
@@ -323,6 +334,7 @@ def ask(self: Study, total: int | None = None # refuse to start a trial once the
         if total is not None and self.storage.n_started(self._id) >= total:
             raise StudyFull(f"study {self.name!r} already holds {total} started trials")   # another process was faster
 
+# %% ../nbs/04_study.ipynb #e80e7c9f
 @patch
 def enqueue(self: Study, config: dict, # a config to evaluate before the strategy's own suggestions
             budget: float | None = None) -> Trial:
@@ -330,6 +342,7 @@ def enqueue(self: Study, config: dict, # a config to evaluate before the strateg
     self._writable("queue trials")
     return self.storage.add_trial(self._id, self.space.validate(config), budget, TrialState.QUEUED)
 
+# %% ../nbs/04_study.ipynb #213ba043
 def _number_or_error(value, what="objective"):
     "(float, None) for a finite real number, else (None, the reason)."
     if isinstance(value, torch.Tensor) and value.numel() == 1: value = value.item()
@@ -367,6 +380,7 @@ def _outcome_mo(value, m: int, k: int, constraints=None):
             cons[i] = c
     return TrialState.COMPLETE, out, cons, None
 
+# %% ../nbs/04_study.ipynb #bd93ea7d
 def _outcome(value):
     "Map an objective's return value or exception to (state, value, error)."
     if isinstance(value, BaseException): return TrialState.FAILED, None, f"{type(value).__name__}: {value}"
@@ -379,6 +393,7 @@ def _outcome(value):
     if not math.isfinite(value): return TrialState.FAILED, None, f"objective returned {value}"
     return TrialState.COMPLETE, value, None
 
+# %% ../nbs/04_study.ipynb #81dee17e
 @patch
 def _number(self: Study, trial) -> int:
     "The number of `trial` (a Trial of this study, or an int)."
@@ -391,6 +406,7 @@ def _number(self: Study, trial) -> int:
         raise SurrnbError(f"trial must be a Trial or its integer number, got {trial!r}")
     return int(trial)
 
+# %% ../nbs/04_study.ipynb #abe8bcdd
 @patch
 def tell(self: Study, trial: Trial | int, # the trial (or its number)
          value=None, # the value (one objective), a list of values (several), a `Result`, or the exception raised
@@ -413,6 +429,7 @@ def tell(self: Study, trial: Trial | int, # the trial (or its number)
     self.strategy.tell(self, t)
     return t
 
+# %% ../nbs/04_study.ipynb #3a9f7124
 @patch
 def report(self: Study, trial: Trial | int, step: float, value: float) -> bool:
     "Record an intermediate value; returns True if the strategy says the trial should be pruned."
@@ -432,6 +449,7 @@ def _reap(self: Study, storage: Storage | None = None # the connection to use (d
                            f"{'re-queued' if self.on_stale == 'requeue' else 'marked FAILED'}")
     return got
 
+# %% ../nbs/04_study.ipynb #6a5ef7c7
 @patch
 @contextmanager
 def heartbeats(self: Study):
@@ -448,6 +466,7 @@ def heartbeats(self: Study):
     finally:
         self._beating = False; stop.set(); th.join(); st.close()
 
+# %% ../nbs/04_study.ipynb #f7d84e87
 @patch
 def _settle(self: Study, n_trials: int) -> bool:
     "When the study is full: wait while other drivers' watched trials run, reaping any that go stale; True if one came back to the queue."
@@ -491,12 +510,14 @@ def add_trials(self: Study, records, # a DataFrame or a list of dicts: `config` 
         rows.append((cfg, r.get("budget"), state, value, values, cons, r.get("error")))
     return [self.storage.add_trial(self._id, c, b, s, value=v, values=vs, constraints=cs, error=e) for c, b, s, v, vs, cs, e in rows]
 
+# %% ../nbs/04_study.ipynb #654bffa9
 @patch
 def recommend(self: Study) -> dict | None:
     "The config to use now: the strategy's recommendation (a model's best guess), else the best trial's config."
     self._single("a single recommendation")
     return self.strategy.recommend(self) if hasattr(self.strategy, "recommend") else (self.best.config if self.best else None)
 
+# %% ../nbs/04_study.ipynb #33611500
 @patch
 def surrogate_report(self: Study):
     "The strategy's record of how well its surrogate predicted each new trial (strategies that keep one)."
@@ -541,6 +562,7 @@ def _call_with_timeout(fn, args, timeout):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0); signal.signal(signal.SIGALRM, old)
 
+# %% ../nbs/04_study.ipynb #faf54f3e
 def objective_arity(objective, # the user's objective
                     space: Space, # the study's space (to recognise parameters passed by name)
                     budgeted: bool = False # whether the strategy gives each trial a budget
@@ -588,6 +610,7 @@ def _bar_comment(self: Study) -> str:
     b = self.best
     return f"best {b.value:.6g}" if b else ("no feasible trial yet" if self.n_constraints else "no complete trial yet")
 
+# %% ../nbs/04_study.ipynb #a1a18e0b
 @patch
 def optimize(self: Study, objective, # objective(config) or objective(config, budget) -> float
              n_trials: int, # run until the study has this many finished trials in total
@@ -661,6 +684,7 @@ def to_df(self: Study):
             for t in self.trials]
     return pd.DataFrame(rows, columns=None if rows else ["number", "state", *vals(Trial(0, {}, values=(None,) * m))])
 
+# %% ../nbs/04_study.ipynb #0f75858f
 def _best_so_far(self: Study):
     "List of (number, best value so far) over finished trials (None before the first COMPLETE)."
     best, out = None, []
@@ -696,6 +720,7 @@ def plot_history(self: Study, ax=None, # matplotlib axes (default: a new figure)
     ax.set_xlabel("trial"); ax.set_title(f"{self.name} ({self._strategy_name()})"); ax.legend(fontsize=8)
     return ax
 
+# %% ../nbs/04_study.ipynb #36b62e8b
 @patch
 def summary(self: Study) -> dict:
     "Counts per state, the best trial and what the study is."
@@ -740,6 +765,7 @@ def pareto_front(self: Study) -> torch.Tensor:
     Y = torch.tensor([list(t.values) for t in bt], dtype=torch.float64).reshape(-1, self.n_objectives)
     return Y[torch.argsort(Y[:, 0] * self._signs()[0], stable=True)]
 
+# %% ../nbs/04_study.ipynb #f3d305cd
 @patch
 def _ref(self: Study, ref) -> torch.Tensor:
     "The reference point (user directions) as a tensor: the one given, else the stored `ref_point`, else the nadir plus 10%."
@@ -760,6 +786,7 @@ def hypervolume(self: Study, ref=None # reference point in the study's direction
     s, r = self._signs(), self._ref(ref)
     return _hypervolume(self.pareto_front() * s, r * s)
 
+# %% ../nbs/04_study.ipynb #1477f95e
 @patch
 def _hv_history(self: Study, ref=None) -> list[tuple[int, float]]:
     "(trial number, hypervolume of the feasible COMPLETE trials up to it) for every finished trial."
@@ -784,6 +811,7 @@ def _plot_hypervolume(self: Study, ax, ref=None):
     ax.set_xlabel("trial"); ax.set_title(f"{self.name} ({self._strategy_name()})"); ax.legend(fontsize=8)
     return ax
 
+# %% ../nbs/04_study.ipynb #04dee3ae
 @patch
 def plot_pareto(self: Study, ref=None, # reference point: shade what the front dominates (2 objectives)
                 ax=None, # matplotlib axes (2 objectives; default: a new figure)
