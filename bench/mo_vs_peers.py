@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""surrnb's multi-objective strategies (ehvi, parego, nsga2) against their peers: Optuna NSGAIISampler, TPESampler and
+"""surrnb's multi-objective strategies (ehvi, its Monte Carlo form ehvi-mc, parego, nsga2) against their peers: Optuna NSGAIISampler, TPESampler and
 GPSampler (multi-objective; constraints_func on the constrained problems), a plain BoTorch qLogNEHVI loop, and random
 search, on BraninCurrin, DTLZ2 (d=6, m=2), C2-DTLZ2 and nb201-cifar10-latency. The score is the log10 hypervolume
 regret after N evaluations (60 analytic, 100 NB201): the true front's hypervolume minus that of the feasible trials,

@@ -240,6 +240,16 @@ def test_nsga2_on_a_categorical_space_asks_new_configs():
     cfgs = [tuple(sorted(t.config.items())) for t in st.trials]
     assert len(set(cfgs)) >= 25                                              # 48 configs exist: children repeat little
 
+def test_ehvi_on_a_discrete_space_enumerates_and_never_repeats():
+    sp = Space(a=Categorical(list("abcd")), b=Categorical(list("xyz")), n=Int(0, 3))
+    f = lambda c: ["abcd".index(c["a"]) + c["n"], 2 - "xyz".index(c["b"]) + (3 - c["n"])]
+    st = Study(sp, directions=["minimize", "minimize"], strategy="ehvi", seed=0, meta={"ref_point": [7.0, 6.0]})
+    st.optimize(f, n_trials=24)
+    cfgs = [tuple(sorted(t.config.items())) for t in st.trials]
+    assert len(set(cfgs)) == 24                                             # 48 configs, scored exhaustively, tried ones excluded
+    front = {(c["a"], c["b"]) for c in (t.config for t in st.best_trials)}
+    assert ("a", "z") in front                                              # a = "a", b = "z" is on every optimal trade-off
+
 def test_front_2d_matches_pareto():
     from surrnb.nas.mo import front_2d
     Z = torch.rand(300, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)

@@ -193,10 +193,11 @@ class _ModelBased(Strategy):
     def __init__(self, n_init: int | None = None, # Sobol points before the first model (default: 2(d + 1))
                  n_raw: int = 512, # raw Sobol candidates of the acquisition optimiser
                  n_restarts: int = 5, # candidates polished by L-BFGS-B
-                 maxiter: int = 30 # L-BFGS-B iterations per polish
+                 maxiter: int = 30, # L-BFGS-B iterations per polish
+                 max_enum: int = 512 # discrete spaces with at most this many configs are scored exhaustively
                 ):
         if n_init is not None and (not isinstance(n_init, int) or n_init < 1): raise SurrnbError(f"n_init must be a positive integer, got {n_init!r}")
-        self.n_init, self.n_raw, self.n_restarts, self.maxiter = n_init, n_raw, n_restarts, maxiter
+        self.n_init, self.n_raw, self.n_restarts, self.maxiter, self.max_enum = n_init, n_raw, n_restarts, maxiter, max_enum
     def _start(self, study) -> tuple:
         "The study as an ask sees it, (space, number, trials, X, Y, C, P), and a Sobol suggestion while the initial design lasts (else None)."
         space, number, trials = study.space, study.next_number, study.trials
@@ -209,7 +210,7 @@ class _ModelBased(Strategy):
     def _optimize(self, f, study, number, tried) -> dict:
         "The config maximising f over the space (never a tried point)."
         try: x, _ = optimize_acqf(f, study.space, n_raw=self.n_raw, n_restarts=self.n_restarts, seed=study.trial_seed(number, self.name),
-                                  exclude=tried, maxiter=self.maxiter)
+                                  exclude=tried, maxiter=self.maxiter, max_enum=self.max_enum)
         except SurrnbError as e: raise SearchExhausted(str(e)) from None
         return study.space.decode(x[None])[0]
 
@@ -379,7 +380,11 @@ def log_h_diff(zl: Tensor, # [...] lower standardised bounds (finite)
                zu: Tensor # [...] upper standardised bounds, zu > zl
               ) -> Tensor: # [...]
     "log(h(zu) - h(zl)), h(z) = phi(z) + z Phi(z): a log-space difference, or the corrected midpoint rule when the two are within 0.1%."
-    a, b = log_h(zu), log_h(zl)
+    return _log_h_diff(zl, zu, log_h(zu))
+
+def _log_h_diff(zl: Tensor, zu: Tensor, a: Tensor) -> Tensor:
+    "`log_h_diff` given a = log h(zu)."
+    b = log_h(zl)
     d = a - b
     far = a + log1mexp(-d.clamp_min(1e-3))
     w, c = (zu - zl).clamp_min(1e-300), 0.5 * (zu + zl)
@@ -393,10 +398,13 @@ def log_ehvi(mean: Tensor, # [q, m] posterior means of the objectives (minimised
             ) -> Tensor: # [q]
     "Exact log EHVI of independent Gaussian objectives: logsumexp over boxes of sum over objectives of log(psi(u) - psi(l))."
     s, mu = sd.clamp_min(1e-12)[:, None, :], mean[:, None, :]          # [q, 1, m]
-    open_ = torch.isinf(lower)                                          # psi(-inf) = 0
+    fin = torch.isfinite(lower)                                         # [K, m]; psi(-inf) = 0 where not
     zu = (upper - mu) / s                                               # [q, K, m]
-    zl = (torch.where(open_, upper - 1.0, lower) - mu) / s              # finite stand-in where open (never selected)
-    return (torch.where(open_, log_h(zu), log_h_diff(zl, zu)) + s.log()).sum(-1).logsumexp(-1)
+    L = log_h(zu)
+    if fin.any():                                                       # the difference only where the box is bounded below
+        L = L.clone()
+        L[:, fin] = _log_h_diff((lower[fin] - mu[:, 0, fin.nonzero()[:, 1]]) / s[:, 0, fin.nonzero()[:, 1]], zu[:, fin], L[:, fin])
+    return (L + s.log()).sum(-1).logsumexp(-1)
 
 # %% ../../nbs/26_search.mo.ipynb #d2eed0cf
 def _np_log1mexp(a: np.ndarray) -> np.ndarray:
@@ -504,9 +512,10 @@ class EHVI(_ModelBased):
                  n_raw: int = 512, # raw Sobol candidates of the acquisition optimiser
                  n_local: int = 256, # extra candidates around the non-dominated trials (continuous spaces, exact EHVI)
                  n_restarts: int = 4, # candidates polished by L-BFGS-B
-                 maxiter: int = 30 # L-BFGS-B iterations per polish
+                 maxiter: int = 30, # L-BFGS-B iterations per polish
+                 max_enum: int = 512 # discrete spaces with at most this many configs are scored exhaustively (else Sobol candidates and discrete moves)
                 ):
-        super().__init__(n_init, n_raw, n_restarts, maxiter)
+        super().__init__(n_init, n_raw, n_restarts, maxiter, max_enum)
         if front not in ("observed", "mean"): raise SurrnbError(f"front must be 'observed' or 'mean', got {front!r}")
         self.ref_point = None if ref_point is None else [float(r) for r in ref_point]
         self.mc, self.front, self.n_samples, self.n_local = bool(mc), front, n_samples, n_local
