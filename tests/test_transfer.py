@@ -46,3 +46,11 @@ def test_resumed_study_asks_the_same(tmp_path):
     Study(SP, "warm-bo", seed=1, warm_start=[source()], storage=db, name="w").optimize(target, 6)
     resumed = Study(SP, "warm-bo", seed=1, warm_start=[source()], storage=db, name="w").optimize(target, 12)   # n_trials counts the stored ones
     assert [t.config for t in resumed.trials] == [t.config for t in full.trials]
+
+def test_conditional_mixed_space_asks_valid_configs():
+    sp = Space(opt=Categorical({"sgd": {"lr": Float(1e-3, 1.0, log=True)}, "adam": {"alr": Float(1e-4, 1e-1, log=True), "b1": Float(0.8, 0.99)}}), w=Float(0, 1))
+    def f(cfg, s=0.0): return (math.log10(cfg.get("lr", cfg.get("alr"))) + 2 + s) ** 2 + (cfg["w"] - 0.3 - s) ** 2 + (0.5 if cfg["opt"] == "sgd" else 0.0)
+    src = Study(sp, "random", seed=0).optimize(f, 30)
+    st = Study(sp, "warm-bo", seed=0, warm_start=[src]).optimize(lambda c: 2 * f(c, 0.05), 10)
+    assert st.strategy.usable_sources(sp) and all(sp.is_valid(t.config) for t in st.trials)
+    assert st.best.value < 2 * min(t.value for t in src.trials) + 0.5    # near the source's best, on the target's scale
