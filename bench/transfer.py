@@ -18,6 +18,7 @@ Writes (or updates, task by task) bench/results/transfer.json.
 
     python bench/transfer.py                       # 10 seeds, 50 evaluations per target study (about half an hour)
     python bench/transfer.py --seeds 2 --budget 12 # quick look
+    python bench/transfer.py --check               # the issue's claims on the stored results
 """
 import os
 for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"): os.environ.setdefault(_v, "1")
@@ -72,6 +73,23 @@ def evals_to(curve, q):
     "First number of evaluations whose best-so-far regret is <= q (inf if never)."
     return next((i + 1 for i, r in enumerate(curve) if r <= q + 1e-12), math.inf)
 
+def check(path):
+    "Issue #21's claims on the stored results: warm-bo needs <= half of cold's budget (median over seeds) on hartmann6 and nb201, and with a shuffled source it is cold BO on every seed."
+    p = Path(path)
+    if not p.exists(): sys.exit(f"no results at {p}: run python bench/transfer.py first")
+    res, bad = json.loads(p.read_text()), []
+    for task in ("hartmann6", "nb201", "hartmann6-sobol"):
+        if task not in res: bad.append(f"{task}: not in {p}"); continue
+        r = res[task]; m = r["methods"]
+        if task != "hartmann6-sobol" and not m["warm-bo"]["median_evals"] <= 0.5 * r["budget"]:
+            bad.append(f"{task}: warm-bo needs {m['warm-bo']['median_evals']} evaluations, more than half of {r['budget']}")
+        if "warm-bo-shuffled" in m and m["warm-bo-shuffled"]["final"] != m["cold"]["final"]:
+            bad.append(f"{task}: warm-bo with a shuffled source differs from cold BO")
+        print(f"{task}: warm-bo {m['warm-bo']['median_evals']} evaluations [{m['warm-bo']['evals_q25']}, {m['warm-bo']['evals_q75']}] of {r['budget']}, "
+              f"shuffled = cold on {sum(a == b for a, b in zip(m['warm-bo-shuffled']['final'], m['cold']['final']))}/{r['seeds']} seeds")
+    if bad: sys.exit("transfer claims do not hold:\n  " + "\n  ".join(bad))
+    print("transfer claims hold")
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=10)
@@ -79,7 +97,9 @@ def main(argv=None):
     ap.add_argument("--tasks", default=",".join(TASKS))
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "transfer.json"), help="'' to skip writing")
+    ap.add_argument("--check", action="store_true", help="only check issue #21's claims on the stored results (fails loudly when they are missing)")
     a = ap.parse_args(argv)
+    if a.check: return check(a.out or str(Path(__file__).parent / "results" / "transfer.json"))
     methods, res = a.methods.split(","), {}
     assert methods[0] == "cold", "the first method must be 'cold' (it sets the target quality)"
     for task in a.tasks.split(","):
