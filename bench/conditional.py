@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """Conditional tuning task (model family -> its own hyperparameters, scikit-learn digits, cross-validated log loss): surrnb BO on the
 conditional space vs the same BO on the flattened space vs Optuna TPE and GPSampler on the define-by-run objective
-vs random search; 10 paired seeds x 50 evaluations. The objective is noiseless (one fixed CV split), so the best error
+vs random search; 10 paired seeds x 50 evaluations (20 seeds for surrnb-cond, surrnb-flat and optuna-tpe in the stored run). The objective is noiseless (one fixed CV split), so the best error
 found (log loss) is the score.
 
     python bench/conditional.py                 # 10 seeds; writes bench/results/conditional.json
     python bench/conditional.py --seeds 2       # quick look
     python bench/conditional.py --define        # also surrnb BO on the define-by-run objective (space learnt from the calls)
     python bench/conditional.py --check         # the stored run's claims (fails loudly when the file is missing)
+    python bench/conditional.py --seeds 20 --arms surrnb-cond,surrnb-flat,optuna-tpe   # the stored run: these three at 20 seeds
 
 surrnb's BO runs with a lighter acquisition search than its default (256 raw points, 2 restarts instead of 2048 and
 10), the same for the conditional and the flattened space, to fit 10 seeds on a shared 2-core machine.
@@ -101,7 +102,7 @@ def summarise(runs, seeds, arms):
         d, w, l = paired(runs, x, o, seeds)
         lo, hi = boot_median(d)
         lines.append(f"{x} - {o} @50, paired: median {statistics.median(d):+.4f} (95% bootstrap CI [{lo:+.4f}, {hi:+.4f}]); {x} better in {w}, "
-                     f"worse in {l}, tied {len(d) - w - l} of {len(d)} seeds (sign test p = {sign_p(w, l):.2f})")
+                     f"worse in {l}, tied {len(d) - w - l} of {len(d)} seeds (sign test p = {sign_p(w, l):.2g})")
         if (x, o) == ("surrnb-cond", "surrnb-flat"):
             claims["cond_beats_flat"] = [med[x], med[o], w, l, sign_p(w, l), lo, hi, med[x] < med[o] and w > l]
             claims["cond_beats_flat_beyond_noise"] = [sign_p(w, l), hi, sign_p(w, l) < 0.05 and hi < 0]
@@ -117,7 +118,7 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--define", action="store_true")
     ap.add_argument("--check", action="store_true")
-    ap.add_argument("--arms", default=None, help="comma-separated arms to run (default: all); the summary covers every stored arm")
+    ap.add_argument("--arms", default=None, help="comma-separated arms to run (default: all; '' runs none); the summary covers every stored arm")
     a = ap.parse_args(argv)
     if a.check:
         d = json.loads((OUT / "conditional.json").read_text())   # missing file: an error, loudly
@@ -131,7 +132,7 @@ def main(argv=None):
     runs = json.loads(runs_path.read_text()) if runs_path.exists() else {}
     warnings.simplefilter("ignore")
     task, seeds = ModelFamilyTask(), list(range(a.seeds))
-    todo = a.arms.split(",") if a.arms else arms
+    todo = [t for t in a.arms.split(",") if t] if a.arms is not None else arms   # --arms "": summarise only
     if set(todo) - set(ARMS + ["surrnb-define"]): ap.error(f"unknown arms {sorted(set(todo) - set(ARMS + ['surrnb-define']))}; choose from {ARMS + ['surrnb-define']}")
     for seed in seeds:
         for arm in todo:
