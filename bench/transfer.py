@@ -66,7 +66,7 @@ def run(task, seed, budget, methods):
             t = study.ask(); t = study.tell(t, tgt.evaluate(t.config))
             if t.value is not None and (best is None or t.value < best.value): best = t
             curve.append(float(score(best.config, best.value)))
-        out[m] = dict(curve=curve, seconds=time.perf_counter() - t0, source_tau=getattr(strat, "source_tau_", None))
+        out[m] = dict(curve=curve, seconds=time.perf_counter() - t0, source_tau=getattr(strat, "source_tau_", None), mode=getattr(strat, "mode_", None))
     return out
 
 def evals_to(curve, q):
@@ -119,7 +119,7 @@ def main(argv=None):
             med = [statistics.median(c[i] for c in curves) for i in range(a.budget)]
             finals = [c[-1] for c in curves]
             fq = statistics.quantiles(finals, n=4) if len(finals) > 1 else [finals[0]] * 3
-            r_task["methods"][m] = dict(source_tau=[r[m]["source_tau"] for r in runs], evals_to_target=e, median_evals=statistics.median(e), evals_q25=qs[0], evals_q75=qs[2],
+            r_task["methods"][m] = dict(source_tau=[r[m]["source_tau"] for r in runs], mode=[r[m].get("mode") for r in runs], evals_to_target=e, median_evals=statistics.median(e), evals_q25=qs[0], evals_q75=qs[2],
                                         median_curve=med, median_curve_evals=evals_to(med, q), final=finals,
                                         median_final=statistics.median(finals), final_q25=fq[0], final_q75=fq[2],
                                         seconds_per_run=statistics.median(r[m]["seconds"] for r in runs))

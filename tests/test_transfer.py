@@ -32,13 +32,21 @@ def test_design_at_the_source_optimum():
     D = r.warm_design(SP, r.usable_sources(SP))
     assert D.shape == (7, 3) and (D[0] - C).abs().max() < 0.03, D[0]
     assert ((D[1:] - D[0]).abs() <= r.max_width + 1e-9).all() and len({tuple(x.tolist()) for x in D}) == 7
-    st = Study(SP, RGPE([source()], n_local=6), seed=0).optimize(target, 7)      # the design comes first, in order
+    st = Study(SP, RGPE([source()], transfer="prior-mean", n_local=6), seed=0).optimize(target, 7)      # the design comes first, in order
     assert torch.allclose(SP.encode([t.config for t in st.trials]), D)
 
 def test_prior_mean_beats_rgpe_on_a_moved_optimum():
     opt = well((C + 0.05)[None], 0.05).item()
     reg = {k: Study(SP, RGPE([source()], transfer=k), seed=0).optimize(target, 14).best.value - opt for k in ("prior-mean", "rgpe")}
     assert reg["prior-mean"] < 0.5 * reg["rgpe"], reg
+
+def test_auto_uses_the_prior_mean_only_for_a_source_that_sampled_its_optimum():
+    cfgs, vals, d = source()
+    sampled = (cfgs + SP.decode(C[None]), vals + well(C[None]).tolist(), d)
+    modes = {k: RGPE([s]) for k, s in (("sobol", source()), ("sampled", sampled))}
+    assert {k: r.mode(SP, r.usable_sources(SP)) for k, r in modes.items()} == {"sobol": "rgpe", "sampled": "prior-mean"}
+    st = Study(SP, "warm-bo", seed=0, warm_start=[sampled]).optimize(target, 3)
+    assert st.strategy.mode_ == "prior-mean" and torch.allclose(SP.encode([st.trials[0].config]), st.strategy.warm_design(SP, [])[:1])
 
 def test_resumed_study_asks_the_same(tmp_path):
     db = str(tmp_path / "w.db")

@@ -182,7 +182,8 @@ class RGPE(BayesOpt):
     "Warm-started BO: a transferred design around the sources' optimum, then a GP around the sources' mean (or RGPE, Feurer, Letham & Bakshy 2018)."
     name = "warm-bo"
     def __init__(self, sources: list = (), # earlier studies (or (configs, values, direction) tuples) on related tasks
-                 transfer: str = "prior-mean", # "prior-mean": transferred design, then a target GP around the sources' mean; "rgpe": the ranking-weighted ensemble
+                 transfer: str = "auto", # "prior-mean": transferred design, then a target GP around the sources' mean; "rgpe": the ranking-weighted ensemble; "auto": "prior-mean" if the sources have sampled their optimum, else "rgpe"
+                 max_sd: float = 0.1, # "auto": the sources have sampled their optimum if their posterior sd there is at most this fraction of their prior sd
                  n_local: int | None = None, # "prior-mean": points of the local design around the transferred optimum (None: cold BO's initial design size)
                  radius: float = 0.5, # "prior-mean": half-width of the local design in the sources' lengthscales ...
                  max_width: float = 0.2, # ... and at most this fraction of each parameter's range
@@ -196,19 +197,19 @@ class RGPE(BayesOpt):
                  **kw # passed to BayesOpt (n_init, n_raw, n_restarts, maxiter...); without sources this is plain BO
                 ):
         super().__init__(acquisition=acquisition, **kw)
-        if transfer not in ("prior-mean", "rgpe"): raise SurrnbError(f"transfer must be 'prior-mean' or 'rgpe', got {transfer!r}")
+        if transfer not in ("auto", "prior-mean", "rgpe"): raise SurrnbError(f"transfer must be 'auto', 'prior-mean' or 'rgpe', got {transfer!r}")
         if ls_factor is not None and not ls_factor > 1: raise SurrnbError(f"ls_factor must be > 1 or None, got {ls_factor}")
         if not (radius > 0 and max_width > 0): raise SurrnbError(f"radius and max_width must be > 0, got {radius}, {max_width}")
         self.n_samples, self.min_tau, self.min_z, self.ls_factor, self.weights_ = n_samples, min_tau, min_z, ls_factor, None
         self.transfer, self.n_local, self.radius, self.max_width = transfer, n_local, float(radius), float(max_width)
-        self.residual_noise_prior, self.gls_steps = tuple(residual_noise_prior), int(gls_steps)
+        self.residual_noise_prior, self.gls_steps, self.max_sd = tuple(residual_noise_prior), int(gls_steps), float(max_sd)
         self.sources = sources
     @property
     def sources(self) -> list: return self._sources
     @sources.setter
     def sources(self, v):
         self._sources, self._source_models, self.source_tau_, self.source_z_ = list(v or []), None, [], []
-        self._design, self._prior = None, None
+        self._design, self._prior, self.mode_ = None, None, None
     def __repr__(self): return f"RGPE({len(self.sources)} sources, transfer={self.transfer!r}, acquisition={self.acquisition!r})"
 
 @patch
@@ -263,10 +264,10 @@ def rank_weights(self: RGPE, models: list, # fitted source GPs
 
 @patch
 def ask(self: RGPE, study) -> Suggestion:
-    "Next config: plain BO when no source is usable, else the transferred design and the prior-mean GP (`transfer='prior-mean'`) or the RGPE ensemble."
+    "Next config: plain BO when no source is usable, else the transferred design and the prior-mean GP or the RGPE ensemble (`transfer`, `mode_`)."
     srcs = self.usable_sources(study.space)
     if not srcs: return BayesOpt.ask(self, study)
-    return self._ask_rgpe(study, srcs) if self.transfer == "rgpe" else self._ask_prior_mean(study, srcs)
+    return self._ask_rgpe(study, srcs) if self.mode(study.space, srcs) == "rgpe" else self._ask_prior_mean(study, srcs)
 
 @patch
 def _ask_rgpe(self: RGPE, study, srcs: list) -> Suggestion:
@@ -385,6 +386,20 @@ def warm_design(self: RGPE, space, # the target Space
                 x = x0.clone(); x[fi] = (x0[fi] + h[fi] * u).clamp(0, 1); D.append(space.round(x[None])[0])
         self._design = torch.stack(D)
     return self._design
+
+@patch
+def mode(self: RGPE, space, # the target Space
+         srcs: list # the usable source models [(gp, X)]
+        ) -> str: # "prior-mean" or "rgpe"
+    "`transfer` with 'auto' resolved: 'prior-mean' when some source GP's posterior sd at x̂ is at most `max_sd` of its prior sd (it has sampled its optimum), else 'rgpe'."
+    if self.mode_ is None:
+        if self.transfer != "auto": self.mode_ = self.transfer
+        else:
+            x0 = self.warm_design(space, srcs)[:1]
+            with torch.no_grad(): sd = [(g.posterior(x0).variance.sqrt() / (g.h_["outputscale"].exp().sqrt() * g.ysd_)).item() for g, _ in srcs]
+            self.x0_sd_ = sd
+            self.mode_ = "prior-mean" if min(sd) <= self.max_sd else "rgpe"
+    return self.mode_
 
 @patch
 def source_prior(self: RGPE, space) -> Ensemble:
