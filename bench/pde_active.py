@@ -20,6 +20,7 @@ and writes bench/results/pde_active.json. Sized for 2 shared CPU cores (small gr
 
     OMP_NUM_THREADS=1 python bench/pde_active.py                 # 2 problems x 7 arms x 3 seeds: ~45 minutes on a loaded 2-core machine
     OMP_NUM_THREADS=1 python bench/pde_active.py --arms online-spread,online-residual   # some arms; the others' stored runs are kept
+    OMP_NUM_THREADS=1 python bench/pde_active.py --headroom --seeds 1  # offline random at 4N solves: what 4x the data buys (the scale of a 1.15x claim)
     OMP_NUM_THREADS=1 python bench/pde_active.py --smoke
     python bench/pde_active.py --check                           # re-check the stored claims (fails if the file is missing)
 """
@@ -67,6 +68,7 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--out", default=OUT, help="results file (screening runs: another path)")
+    ap.add_argument("--headroom", action="store_true", help="only run offline-random with 4N solves (same steps) per seed: what 4x the uniform data buys")
     a = ap.parse_args()
     if a.check: check()
     torch.set_num_threads(1)
@@ -76,6 +78,11 @@ def main():
         cfg = dict(SETUPS[name]); p = cfg["problem"]()
         if a.smoke: cfg.update(steps=40, N=48); a.seeds = 1
         th = p.sample(cfg["test"], seed=10_000); test = (th, p.solve(th))
+        if a.headroom:                                           # the data-efficiency headroom: offline random at N against 4N solves
+            e4 = [run("offline-random", dict(cfg, N=4 * cfg["N"]), p, test, seed)[0] for seed in range(a.seeds)]
+            e1 = table[name]["errors"]["offline-random"]["runs"][: a.seeds]
+            table[name]["headroom_4N"] = dict(N=4 * cfg["N"], errors=stats(e4), ratio_N_over_4N=[round(x / y, 3) for x, y in zip(e1, e4)])
+            print(name, table[name]["headroom_4N"], flush=True); continue
         arms = [x for x in a.arms.split(",") if x and x != "none"]     # --arms none: only re-summarise the stored runs
         prev = table.get(name, {})
         errs = {k: list(v["runs"]) for k, v in prev.get("errors", {}).items() if k not in arms}
