@@ -29,6 +29,7 @@ import argparse, json, math, statistics, sys, time, warnings
 import numpy as np
 from pathlib import Path
 import torch
+from _stats import q, sign_p, boot_median   # bench/_stats.py
 torch.set_num_threads(1)
 from surrnb.space import Space
 from surrnb.study import Study
@@ -63,21 +64,6 @@ def run(task, arm, seed):
         st = optuna.create_study(sampler=sampler); st.optimize(task.objective, n_trials=N)
         vals = [t.value for t in st.trials]
     return torch.tensor(vals).cummin(0).values.tolist(), time.time() - t0
-
-def q(xs, p): return statistics.quantiles(xs, n=100, method="inclusive")[p - 1] if len(xs) > 1 else xs[0]
-
-def sign_p(wins, losses):
-    "Two-sided sign-test p-value (ties dropped)."
-    n = wins + losses
-    if n == 0: return 1.0
-    k = min(wins, losses)
-    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
-
-def boot_median(r, n=10000, seed=0):
-    "Bootstrap 95% interval of the median of r (seeds resampled with replacement)."
-    r = np.asarray(r, dtype=np.float64)
-    m = np.median(r[np.random.default_rng(seed).integers(0, len(r), (n, len(r)))], axis=1)
-    return float(np.quantile(m, 0.025)), float(np.quantile(m, 0.975))
 
 def paired(runs, x, o, seeds):
     "Paired differences x - o of the best error at N (negative: x better), and the sign counts."

@@ -33,6 +33,7 @@ import numpy as np
 from scipy.optimize import minimize
 from pathlib import Path
 import torch
+from _stats import q, sign_p, boot_median   # bench/_stats.py
 torch.set_num_threads(1)
 from surrnb.space import Space, Float
 from surrnb.study import Study
@@ -79,19 +80,6 @@ def scipy_optimum(prob, starts=20):
         r = minimize(f, r.x, method="Nelder-Mead", options=dict(xatol=1e-14, fatol=1e-16, maxiter=20000))
         best = min(best, float(r.fun))
     return best
-
-def q(xs, p): return statistics.quantiles(xs, n=100, method="inclusive")[p - 1] if len(xs) > 1 else xs[0]
-
-def sign_p(wins, losses):
-    "Two-sided sign-test p-value (ties dropped)."
-    n, k = wins + losses, min(wins, losses)
-    return 1.0 if n == 0 else min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
-
-def boot_median(r, n=10000, seed=0):
-    "Bootstrap 95% interval of the median of r (seeds resampled with replacement)."
-    r = np.asarray(r, dtype=np.float64)
-    m = np.median(r[np.random.default_rng(seed).integers(0, len(r), (n, len(r)))], axis=1)
-    return float(np.quantile(m, 0.025)), float(np.quantile(m, 0.975))
 
 def paired(runs, pn, x, o, seeds, k=50):
     "Per-seed regret ratios x / o after k evaluations (regrets below 1e-12 count as 1e-12) and the sign counts."
