@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import Tensor
 from scipy.optimize import minimize
+from fastcore.basics import patch
 from .core import Registry, SurrnbError, threads
 from .surrogates.core import Posterior
 
@@ -137,27 +138,30 @@ def _moments(mean, var, best_y):
     v = var.clamp_min(1e-20); sigma = v.sqrt()
     return sigma, (best_y - mean) / sigma, v
 
-def _ei_grad(self, mean, var, best_y):
+@patch
+def moments_grad(self: ExpectedImprovement, mean, var, best_y):
+    "EI [m] and its partial derivatives [m] in the mean and in the variance (no autograd)."
     sigma, z, v = _moments(mean, var, best_y)
     return sigma * (z * _Phi(z) + _phi(z)), -_Phi(z), _phi(z) / (2 * sigma)
 
-def _logei_grad(self, mean, var, best_y):
+@patch
+def moments_grad(self: LogExpectedImprovement, mean, var, best_y):
+    "log EI [m] and its partial derivatives [m] in the mean and in the variance (no autograd)."
     sigma, z, v = _moments(mean, var, best_y)
     lh = _log_h(z); rho = torch.exp(torch.special.log_ndtr(z) - lh)
     return torch.log(sigma) + lh, -rho / sigma, (1 - z * rho) / (2 * v)
 
-def _pi_grad(self, mean, var, best_y):
+@patch
+def moments_grad(self: ProbabilityOfImprovement, mean, var, best_y):
+    "PI [m] and its partial derivatives [m] in the mean and in the variance (no autograd)."
     sigma, z, v = _moments(mean, var, best_y)
     return _Phi(z), -_phi(z) / sigma, -z * _phi(z) / (2 * v)
 
-def _ucb_grad(self, mean, var, best_y):
+@patch
+def moments_grad(self: UpperConfidenceBound, mean, var, best_y):
+    "UCB [m] and its partial derivatives [m] in the mean and in the variance (no autograd)."
     sigma, _, _ = _moments(mean, var, best_y); sb = math.sqrt(self.beta)
     return -mean + sb * var.clamp_min(0).sqrt(), -torch.ones_like(mean), sb / (2 * sigma)
-
-for _cls, _g in [(ExpectedImprovement, _ei_grad), (LogExpectedImprovement, _logei_grad),
-                 (ProbabilityOfImprovement, _pi_grad), (UpperConfidenceBound, _ucb_grad)]:
-    _cls.moments_grad = _g
-    _g.__doc__ = "Acquisition values [m] and their partial derivatives [m] in the mean and in the variance (no autograd)."
 
 class AcqFunction:
     "x -> acq(model.posterior(x), best_y) on X [m,d]; `value_and_grad` in closed form when model and acquisition both have `moments_grad`."
@@ -355,7 +359,7 @@ def _log_pof_grad(mean, var):
 
 def _log_ev_grad(mean, var):
     "log E[max(c, 0)] for c ~ N(mean, var) [m] (log EI of -c over 0), and its derivatives in the mean and in the variance."
-    a, am, av = _logei_grad(None, -mean, var, 0.0)
+    a, am, av = LogExpectedImprovement().moments_grad(-mean, var, 0.0)
     return a, -am, av
 
 def log_pof(post: Posterior # posterior of one constraint c at m points
