@@ -7,7 +7,7 @@ Needs Debian's `chromium` and `chromium-driver` (`apt-get install -y chromium ch
 the browser tests are skipped. Screenshots go to ci-artifacts/.
 """
 from __future__ import annotations
-import contextlib, html, json, re, shutil, sys, tempfile
+import contextlib, gc, html, json, re, shutil, sys, tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -21,6 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import build_docs, build_readme, prose_ratio  # noqa: E402
+from surrnb.core import Registry  # noqa: E402
 
 NBS = ROOT / "nbs"
 ARTIFACTS = ROOT / "ci-artifacts"
@@ -138,8 +139,15 @@ def _screenshot(driver, path: Path):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    "The docs, built once per session into a temporary folder."
-    return build_docs.build(tmp_path_factory.mktemp("docs"), quiet=True)
+    """The docs, built once per session into a temporary folder. nbdev's docs processing runs notebooks' export cells
+    in its own namespace, which registers that namespace's copies of strategies and surrogates: the registries are
+    restored afterwards, so later tests get surrnb's own classes."""
+    regs = [o for o in gc.get_objects() if isinstance(o, Registry)]
+    for r in regs: r._autoload()
+    saved = [(r, dict(r._f), dict(r._doc), set(r._dim), list(r._resolvers), dict(r.unavailable)) for r in regs]
+    try: return build_docs.build(tmp_path_factory.mktemp("docs"), quiet=True)
+    finally:
+        for r, f, doc, dim, res, un in saved: r._f, r._doc, r._dim, r._resolvers, r.unavailable, r._loaded = f, doc, dim, res, un, True
 
 @pytest.fixture(scope="module")
 def driver():
@@ -412,6 +420,7 @@ def figure_scales(driver, url: str) -> list[tuple[str, float]]:
     """(src, text scale) of every plot on a page: its shown width over its width at 100 dpi, so that a figure saved at
     200 dpi (Jupyter's "retina") and shown at half its pixels counts as 1; below ~0.7 a figure's 10 pt text shrinks under 7 pt."""
     driver.get(url)
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return Array.from(document.images).every(i => i.complete)"))  # every image decoded
     shown = driver.execute_script("""return Array.from(document.querySelectorAll('main .jp-OutputArea-output img'))
         .filter(i => i.naturalWidth > 0).map(i => [i.getAttribute('src'), i.getBoundingClientRect().width / i.naturalWidth]);""")
     page = Path(unquote(urlsplit(url).path))
