@@ -473,7 +473,7 @@ def _settle(self: Study, n_trials: int) -> bool:
     if self.grace is None or self.readonly or self.storage.path == ":memory:": return False
     while self.n_finished < n_trials:
         if self._reap() and self.on_stale == "requeue": return True
-        if self.storage.trials(self._id, "QUEUED"): return True       # one came back to the queue (reaped here, or by a heartbeat thread)
+        if self.storage.n_started(self._id) < n_trials: return True    # one came back to the queue (reaped here, or by a heartbeat thread)
         if not self.storage.stale(self._id, 0.0): return False       # no watched trial runs anywhere (grace 0: all of them)
         time.sleep(min(self.heartbeat or 1.0, 1.0))
     return False

@@ -10,13 +10,11 @@ import math, warnings
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-with warnings.catch_warnings():   # gpytorch and linear_operator call torch.jit.script at import, which torch deprecates
-    warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
-    import gpytorch
-    from gpytorch.priors import LogNormalPrior
+from .gp import lengthscale_prior   # first: it imports gpytorch without its torch.jit.script warning
+import gpytorch
+from gpytorch.priors import LogNormalPrior
 from ..core import SurrnbError, derive_seed, threads
 from .core import Surrogate, GaussianPosterior, surrogates
-from .gp import lengthscale_prior
 from .ensemble import mlp
 
 # %% auto #0

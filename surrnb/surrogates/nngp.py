@@ -6,17 +6,15 @@ Docs: https://surrnb.github.io/surrnb/surrogates.nngp.html.md"""
 
 # %% ../../nbs/16_surrogates.nngp.ipynb #7662b560
 from __future__ import annotations
-import math, warnings
+import math
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-with warnings.catch_warnings():   # gpytorch and linear_operator call torch.jit.script at import, which torch deprecates
-    warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
-    import gpytorch
-    from gpytorch.priors import LogNormalPrior
+from .dkl import gpytorch_posterior   # first: it imports gpytorch without its torch.jit.script warning
+import gpytorch
+from gpytorch.priors import LogNormalPrior
 from ..core import SurrnbError, threads
 from .core import Surrogate, GaussianPosterior, surrogates
-from .dkl import gpytorch_posterior
 
 # %% auto #0
 __all__ = ['relu_nngp', 'ReLUNNGPKernel', 'NNGP']
