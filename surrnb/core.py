@@ -26,6 +26,12 @@ def _norm(name: str) -> str: return str(name).strip().lower().replace("_", "-")
 
 def _first_line(f) -> str: return "" if isinstance(f, str) else (getattr(f, "__doc__", None) or "").strip().split("\n")[0]
 
+def _notebook_copy(f, old) -> bool:
+    "True if `f` is a notebook's `__main__` copy of `old`, a class or function of the same name defined in a module."
+    return (old is not None and getattr(f, "__module__", None) == "__main__"
+            and getattr(old, "__module__", "__main__") != "__main__"
+            and getattr(f, "__qualname__", None) == getattr(old, "__qualname__", ""))
+
 class Registry:
     "Maps names to factories for one kind of thing (strategies, surrogates, problems...)."
     def __init__(self, kind: str, # what is registered, used in error messages
@@ -42,6 +48,7 @@ class Registry:
         "Register `factory` under `name`; as a decorator it returns the function, called directly it returns None."
         def _reg(f):
             n = _norm(name)
+            if _notebook_copy(f, self._f.get(n)): return f   # the package's own class stays (see below)
             self._f[n], self._doc[n] = f, doc if doc is not None else _first_line(f)
             if dim: self._dim.add(n)
             return f
