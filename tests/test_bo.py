@@ -4,7 +4,7 @@ import pytest
 import torch
 from surrnb.core import SurrnbError
 from surrnb.surrogates.gp import GP
-from surrnb.search.bo import BayesOpt, ConditionalSurrogate
+from surrnb.search.bo import BayesOpt, ConditionalSurrogate, power_warp
 from surrnb.study import Study, strategies
 from surrnb.space import Space, Float, Int, Categorical
 from surrnb.problems import get_problem
@@ -275,3 +275,40 @@ def test_conditional_space_surrogate_inputs():
         assert isinstance(s.strategy.model, ConditionalSurrogate) == wrapped
         if wrapped: assert s.strategy.model.embed.width == width   # momentum | beta | nesterov (nested): three groups
     with pytest.raises(SurrnbError, match="conditional must be"): BayesOpt(conditional="arc")
+
+
+def _noisy_bowl(study, n, noise):
+    "Ask and tell until the study holds n trials: a 2-D quadratic plus the trial number's entry of `noise`."
+    while len(study.trials) < n:
+        t = study.ask()
+        study.tell(t, (t.config["a"] - 0.3) ** 2 + (t.config["b"] - 0.6) ** 2 + float(noise[t.number]))
+    return study
+
+_BOWL = Space(a=Float(0, 1), b=Float(0, 1))
+_BOWL_NOISE = 0.05 * torch.randn(40, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+
+def test_replicate_reevaluates_the_model_best_config():
+    "replicate=3: each repeat is of the finished config of smallest posterior mean at that time, never two in a row, at most 3 evaluations per config."
+    bo = BayesOpt(replicate=3)
+    s = _noisy_bowl(Study(_BOWL, strategy=bo, storage=":memory:", seed=0), 24, _BOWL_NOISE)
+    keys = [tuple(sorted(t.config.items())) for t in s.trials]
+    rep = [i for i, k in enumerate(keys) if k in keys[:i]]
+    assert len(rep) >= 3, rep                                  # the model's best config is evaluated again
+    assert all(i - 1 not in rep for i in rep) and max(keys.count(k) for k in keys) <= 3
+    for i in rep:   # the model of ask i (fitted on trials 0..i-1) puts its smallest posterior mean at the repeated config
+        X, y, _ = s.observations(s.trials[:i])
+        mu = bo._surrogate(_BOWL).fit(X, power_warp(y)).posterior(X).mean
+        assert keys[int(mu.argmin())] == keys[i], i
+    plain = _noisy_bowl(Study(_BOWL, strategy=BayesOpt(), storage=":memory:", seed=0), 24, _BOWL_NOISE)
+    assert len({tuple(sorted(t.config.items())) for t in plain.trials}) == 24   # replicate=0 (the default) never repeats
+    for bad in (-1, 1.5, True):
+        with pytest.raises(SurrnbError, match="replicate"): BayesOpt(replicate=bad)
+
+def test_replicate_resume_is_identical(tmp_path):
+    "A study with replicate=3 resumed from its database asks what the uninterrupted one asked (repeats included)."
+    a = _noisy_bowl(Study(_BOWL, strategy=BayesOpt(replicate=3), storage=str(tmp_path / "a.db"), name="a", seed=2), 20, _BOWL_NOISE)
+    b = _noisy_bowl(Study(_BOWL, strategy=BayesOpt(replicate=3), storage=str(tmp_path / "b.db"), name="b", seed=2), 13, _BOWL_NOISE)
+    del b
+    b = _noisy_bowl(Study(_BOWL, strategy=BayesOpt(replicate=3), storage=str(tmp_path / "b.db"), name="b", seed=2), 20, _BOWL_NOISE)
+    assert [t.config for t in a.trials] == [t.config for t in b.trials]
+    assert len({tuple(sorted(t.config.items())) for t in a.trials}) < 20        # repeats happened

@@ -37,6 +37,7 @@ class BayesOpt(Strategy):
                  polish: bool = True, # also run L-BFGS-B from the best point so far
                  incumbent: str = "observed", # best_y of the acquisition: "observed" (min y) or "mean" (min posterior mean at the observed points)
                  conditional: str = "indicator", # inactive parameters of a conditional space: "indicator" (imputed, plus a 0/1 column per group), "impute" (imputed only) or "none" (the surrogate sees the encoding as is)
+                 replicate: int = 0, # noisy objectives: evaluate the observed config of smallest posterior mean again until it has this many evaluations (never two repeats in a row); 0: never
                  **surrogate_kw # passed to the surrogate factory, e.g. kernel="rbf"
                 ):
         if pending not in ("believer", "liar", "penalise"): raise SurrnbError(f"pending must be 'believer', 'liar' or 'penalise', got {pending!r}")
@@ -51,6 +52,8 @@ class BayesOpt(Strategy):
         self.polish, self.incumbent = polish, incumbent
         if conditional not in ("indicator", "impute", "none"): raise SurrnbError(f"conditional must be 'indicator', 'impute' or 'none', got {conditional!r}")
         self.conditional = conditional
+        if not isinstance(replicate, int) or isinstance(replicate, bool) or replicate < 0: raise SurrnbError(f"replicate must be an integer >= 0, got {replicate!r}")
+        self.replicate = replicate
         self.model = None   # the last fitted surrogate (for inspection; every ask fits a fresh one from the stored trials)
 
     def __repr__(self):
@@ -160,6 +163,15 @@ def _maximise(self: BayesOpt, f, # the acquisition as a function of X [m,d] (an 
     return x
 
 @patch
+def _replicate_target(self: BayesOpt, model: Surrogate, X: Tensor, trials: list) -> dict | None:
+    "The finished config of smallest posterior mean at the rows of X [n,d] when it has fewer than `replicate` evaluations (running ones included) and the last trial was no repeat; else None."
+    if len(trials) >= 2 and any(t.config == trials[-1].config for t in trials[:-1]): return None
+    done = [t for t in trials if t.state == TrialState.COMPLETE]      # the rows of X, in order
+    with torch.no_grad(): c = done[int(model.posterior(X).mean.argmin())].config
+    n = sum(t.config == c for t in trials if t.state in (TrialState.COMPLETE, TrialState.RUNNING))
+    return dict(c) if n < self.replicate else None
+
+@patch
 def ask(self: BayesOpt, study) -> Suggestion:
     "Next config: a Sobol point during the initial design, else the maximiser of the acquisition function."
     if getattr(study, "n_constraints", 0): return self._ask_constrained(study)
@@ -172,6 +184,8 @@ def ask(self: BayesOpt, study) -> Suggestion:
         if self.warp == "power": y = power_warp(y)
         penalise = self.pending == "penalise" and len(P) > 0
         model = self._surrogate(space).fit(X, y)
+        again = self._replicate_target(model, X, trials) if self.replicate else None
+        if again is not None: return Suggestion(again, repeat=True)
         if not penalise: model = self._fantasise(model, X, y, P)
         acq = acquisitions.get(self.acquisition)
         if getattr(acq, "one_shot", False) and hasattr(acq, "seed"): acq.seed = study.trial_seed(number, "bo-ts")
