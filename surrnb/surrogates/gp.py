@@ -44,12 +44,35 @@ class CategoricalKernel(gpytorch.kernels.Kernel):
         if diag: return torch.exp(-((x1 != x2).to(x1.dtype) / ls).sum(-1))
         return torch.exp(-((x1.unsqueeze(-2) != x2.unsqueeze(-3)).to(x1.dtype) / ls.unsqueeze(-2)).sum(-1))
 
+def _onehot(Z, # [n,c] category indices (torch or numpy)
+            k: int # categories per column (at least the largest index + 1)
+           ): # [n,c,k] one-hot codes, float64
+    "One-hot codes of category-index rows, one block of k per column."
+    if torch.is_tensor(Z): return torch.nn.functional.one_hot(Z.long(), k).to(torch.float64)
+    return (Z.astype(np.int64)[..., None] == np.arange(k)).astype(np.float64)
+
 def hamming(Z1: Tensor, # [n,c] category indices
             Z2: Tensor, # [m,c] category indices
             lam: Tensor # [c] lengthscales
            ) -> Tensor: # [n,m]
-    "Hamming kernel matrix between two sets of category-index rows."
-    return torch.exp(-((Z1.unsqueeze(-2) != Z2.unsqueeze(-3)).to(torch.float64) / lam).sum(-1))
+    "Hamming kernel matrix between two sets of category-index rows, as one matrix product of one-hot codes."
+    n, m, c = Z1.shape[0], Z2.shape[0], Z1.shape[-1]
+    if n == 0 or m == 0 or c == 0: return torch.exp(-torch.zeros(n, m, dtype=torch.float64) * lam.sum())
+    k = int(max(Z1.max(), Z2.max())) + 1
+    w = 1 / lam                                                                   # [c]
+    S = (_onehot(Z1, k) * w[:, None]).reshape(n, c * k) @ _onehot(Z2, k).reshape(m, c * k).T   # Σ_j [z_j = z'_j] / λ_j
+    return torch.exp(-(w.sum() - S).clamp_min(0))
+
+def _np_hamming(Z1: np.ndarray, # [n,c] category indices
+                Z2: np.ndarray, # [m,c] category indices
+                lam: np.ndarray # [c] lengthscales
+               ) -> np.ndarray: # [n,m]
+    "`hamming` in numpy (the fast path of `GP.moments_grad`)."
+    n, m, c = Z1.shape[0], Z2.shape[0], Z1.shape[-1]
+    if n == 0 or m == 0 or c == 0: return np.ones((n, m))
+    k, w = int(max(Z1.max(), Z2.max())) + 1, 1 / lam
+    S = (_onehot(Z1, k) * w[:, None]).reshape(n, c * k) @ _onehot(Z2, k).reshape(m, c * k).T
+    return np.exp(-np.maximum(w.sum() - S, 0.0))
 
 # %% ../../nbs/11_surrogates.gp.ipynb #78ab55e8
 def lengthscale_prior(d: int # number of continuous input dimensions
@@ -371,7 +394,7 @@ def moments_grad(self: GP, X: np.ndarray # [m,d] inputs in the unit cube
     Rc = np.ones((m, n))
     if self.cat_:
         Zx = np.minimum(np.floor(X[:, self.cat_] * self.k_.numpy()).clip(min=0), self.k_.numpy() - 1)
-        Rc = np.exp(-((Zx[:, None, :] != c["Z"][None]) / c["lam"]).sum(-1))
+        Rc = _np_hamming(Zx, c["Z"], c["lam"])
     R, Q = Rc, None
     if self.cont_:
         D = X[:, self.cont_][:, None, :] - c["B"][None]                        # [m,n,dc]
