@@ -24,6 +24,8 @@ import torch
 from surrnb.core import threads
 from surrnb.problems import problems
 from surrnb.study import Study, strategies
+from surrnb.surrogates.core import surrogates
+from surrnb.search.bo import BayesOpt
 
 NEURAL = ["bo-ensemble", "bo-mc-dropout", "bo-bnn", "bo-hmc", "bo-dkl", "bo-nngp"]
 MAIN, HETERO = "bench/results/zoo_bo50.json", "bench/results/zoo_hetero.json"
@@ -36,10 +38,16 @@ def _store(path, row, key=("problem", "strategy")):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     json.dump(dict(rows=rows, loadavg=os.getloadavg()), open(path, "w"), indent=1)
 
-def run_one(pn, sn, seed, budget):
+def make_strategy(sn, reuse=False, surrogate_kw=None):
+    "The strategy `sn`; with `reuse`, a `bo-NAME` gets one surrogate object for the whole run (warm starts, scale refreshed as the data grow)."
+    kw = dict(surrogate_kw or {})
+    if not (reuse and sn.startswith("bo-")): return strategies.get(sn, **kw)
+    return BayesOpt(surrogate=surrogates.get(sn[3:], **kw))
+
+def run_one(pn, sn, seed, budget, reuse=False, surrogate_kw=None):
     "One BO run: final regret of the best observed point, seconds per suggestion, and two stall diagnostics."
     prob = problems.get(pn)
-    st = Study(prob.space, strategy=strategies.get(sn), storage=":memory:", name="zoo", seed=seed)
+    st = Study(prob.space, strategy=make_strategy(sn, reuse, surrogate_kw), storage=":memory:", name="zoo", seed=seed)
     t_ask, vals, edge = 0.0, [], 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -56,13 +64,16 @@ def run_main(a):
     for pn in a.problems.split(","):
         for sn in a.strategies.split(","):
             t0 = time.time()
-            runs = [run_one(pn, sn, seed, a.budget) for seed in range(a.seeds)]
+            runs = []
+            for seed in range(a.seeds):
+                runs.append(run_one(pn, sn, seed, a.budget, a.reuse, json.loads(a.surrogate_kw)))
+                print(f"  {pn} {sn} seed {seed}: regret {runs[-1]['regret']:.4g} ({runs[-1]['sps']:.2f} s/suggestion)", flush=True)
             regrets = [r["regret"] for r in runs]
             r = dict(problem=pn, strategy=sn, seeds=a.seeds, budget=a.budget, regrets=regrets, median_regret=statistics.median(regrets),
                      q25=_q(regrets, 0.25), q75=_q(regrets, 0.75), sec_per_suggestion=statistics.median([r["sps"] for r in runs]),
                      boundary_fraction=statistics.mean([r["edge"] for r in runs]),
                      improved_after_design=None if runs[0]["improved"] is None else statistics.mean([r["improved"] for r in runs]),
-                     wall_s=time.time() - t0)
+                     wall_s=time.time() - t0, reuse=a.reuse, surrogate_kw=json.loads(a.surrogate_kw))
             _store(a.json, r)
             print(f"{pn:10s} {sn:14s} median regret {r['median_regret']:.4g} [q25 {r['q25']:.3g}, q75 {r['q75']:.3g}] "
                   f"{r['sec_per_suggestion']:.2f} s/suggestion ({r['wall_s']:.0f} s)", flush=True)
@@ -128,6 +139,8 @@ if __name__ == "__main__":
     ap.add_argument("--seeds", type=int, default=10); ap.add_argument("--budget", type=int, default=None)
     ap.add_argument("--json", default=MAIN); ap.add_argument("--json-hetero", default=HETERO)
     ap.add_argument("--hetero", action="store_true"); ap.add_argument("--check", action="store_true")
+    ap.add_argument("--reuse", action="store_true", help="one surrogate object per BO run (warm starts; the variance scale refreshed as the data grow)")
+    ap.add_argument("--surrogate-kw", default="{}", help="JSON options for the surrogate (or the strategy without --reuse)")
     a = ap.parse_args()
     if a.check: check(a); sys.exit(0)
     if a.hetero:

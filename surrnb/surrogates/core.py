@@ -14,7 +14,7 @@ from ..core import Registry, SurrnbError, derive_seed, threads
 
 # %% auto #0
 __all__ = ['surrogates', 'Posterior', 'psd_cholesky', 'GaussianPosterior', 'Surrogate', 'MeanSurrogate', 'rmse', 'gaussian_nll',
-           'coverage', 'kendall_tau', 'ScaledPosterior', 'cv_predictions', 'cv_zscores', 'conformal_scale',
+           'coverage', 'kendall_tau', 'ScaledPosterior', 'cv_predictions', 'cv_zscores', 'conformal_scale', 'nll_scale',
            'Recalibrated']
 
 # %% ../../nbs/10_surrogates.core.ipynb #8189508f
@@ -90,6 +90,7 @@ class Surrogate:
     "A probabilistic model of a black box: `fit(X [n,d], y [n]) -> self`, `posterior(X [m,d]) -> Posterior`."
     name: str = "surrogate"
     calibrate: bool = False   # recalibrate the variance by cross-validation after each fit (see below)
+    cal_method: str = "nll"   # how: "nll" (held-out likelihood) or "conformal" (held-out 90% quantile)
     var_scale_: float = 1.0   # the fitted variance scale s² (1: untouched)
     def fit(self, X: Tensor, # [n,d] inputs in the unit cube
             y: Tensor # [n] observed values
@@ -236,15 +237,25 @@ def conformal_scale(z: Tensor, # [n] held-out z-scores
     q = torch.quantile(z.abs(), level).item()
     return q / torch.distributions.Normal(0.0, 1.0).icdf(torch.tensor((1 + level) / 2)).item()
 
+def nll_scale(z: Tensor # [n] held-out z-scores
+             ) -> float: # s: multiply the std by s
+    "The std scale s minimising the held-out Gaussian NLL: s² = mean(z²) (closed form)."
+    return torch.as_tensor(z, dtype=torch.float64).square().mean().sqrt().item()
+
+_SCALES = {"nll": lambda z, level: nll_scale(z), "conformal": conformal_scale}
+
 @patch
 def recalibrate(self: Surrogate, X: Tensor, # [n,d] the data the model is (or will be) fitted on
                 y: Tensor, # [n]
                 folds: int = 5, # cross-validation folds
-                level: float = 0.9, # interval level the scale makes right
-                bounds: tuple = (0.2, 20.0) # clamp of s (a few held-out points cannot justify more)
+                level: float = 0.9, # interval level the scale makes right (method "conformal")
+                bounds: tuple = (0.2, 20.0), # clamp of s (a few held-out points cannot justify more)
+                method: str | None = None # "nll" (s² = mean z², the default) or "conformal"; None: the surrogate's `cal_method`
                ) -> Surrogate:
-    "Fit the variance scale `var_scale_` = s² by k-fold cross-validation (conformal at `level`); returns self."
-    s = conformal_scale(cv_zscores(self, X, y, folds), level)
+    "Fit the variance scale `var_scale_` = s² by k-fold cross-validation (held-out NLL or conformal); returns self."
+    method = method or getattr(self, "cal_method", "nll")
+    if method not in _SCALES: raise SurrnbError(f"unknown recalibration method {method!r}; use 'nll' or 'conformal'")
+    s = _SCALES[method](cv_zscores(self, X, y, folds), level)
     self.var_scale_ = min(max(s, bounds[0]), bounds[1]) ** 2
     self.cal_n_ = len(y)
     return self
