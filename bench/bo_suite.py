@@ -14,6 +14,7 @@ a killed run resumes where it stopped.
     python bench/bo_suite.py --check                          # fail loudly if the stored results are missing or incomplete
     python bench/bo_suite.py --rescore 10                     # tuning tasks: score recommendations on 10 CV splits, not 3
     python bench/bo_suite.py --report --value true_value_r10  # ... and summarise that (bench/results/bo_suite_hpo_true_value_r10.json)
+    python bench/bo_suite.py --variants surrnb@rep3 --value true_value_r10   # a variant beside the default: ratios, paired wins
 
 Regret is measured at the *recommended* config on the noiseless function (`problem.true_regret`): the best
 observation for noiseless problems; for noisy problems and tuning tasks the point each method would hand a user
@@ -300,6 +301,45 @@ def check(path=RESULTS / "bo_suite.json", min_seeds=10):
     if short: raise SystemExit(f"FAIL: fewer than {min_seeds} seeds in {len(short)} (problem, method) pairs, e.g. {short[:5]}")
     print("OK: summary complete and consistent with the stored cells")
 
+def variants(names, value="true_value", labels=None, out=RESULTS / "bo_suite_variants.json") -> dict:
+    """surrnb variants (`surrnb@LABEL` cells) beside the default and the peers, on the seeds every one of them has: median / p80
+    regret, ratio to the best peer, paired wins / ties / losses against the default `surrnb` and the median paired difference
+    of true values, s/suggestion against Optuna GPSampler's. Writes `out`; never touches bo_suite.json or its plot."""
+    cells = load_cells()
+    if value != "true_value": cells = {k: {**c, "true_value": c[value]} for k, c in cells.items() if value in c}
+    methods = ["surrnb"] + list(names) + ["optuna-gp", "optuna-tpe", "random"]
+    res = report(methods=methods, out=None, plot=None, quiet=True, value=value, labels=labels)
+    summary = {}
+    print(f"{value}: median / p80 regret (ratio to the best of optuna-gp and optuna-tpe), paired against the default `surrnb`")
+    for label, r in res.items():
+        row = r["methods"]
+        if not all(m in row for m in methods): continue
+        shared = sorted(set.intersection(*[set(row[m]["seeds"]) for m in methods]))
+        by = {m: dict(zip(row[m]["seeds"], row[m]["regrets"])) for m in methods}
+        peers = {p: statistics.median(by[p][s] for s in shared) for p in ("optuna-gp", "optuna-tpe")}
+        p80s = {p: _q([by[p][s] for s in shared], 0.8) for p in peers}
+        summary[label] = {}
+        for m in ["surrnb"] + list(names):
+            reg = [by[m][s] for s in shared]
+            med, p80 = statistics.median(reg), _q(reg, 0.8)
+            rat = lambda a, b: a / b if b > 0 else (1.0 if a == 0 else math.inf)
+            d = [by[m][s] - by["surrnb"][s] for s in shared]
+            e = dict(seeds=shared, regrets=reg, median_regret=med, p80_regret=p80, median_ratio=rat(med, min(peers.values())), p80_ratio=rat(p80, min(p80s.values())),
+                     wins=sum(x < 0 for x in d), ties=sum(x == 0 for x in d), losses=sum(x > 0 for x in d), median_paired_diff=statistics.median(d),
+                     time_vs_optuna_gp=row[m]["sec_per_suggestion"] / row["optuna-gp"]["sec_per_suggestion"])
+            summary[label][m] = e
+            print(f"{label:20s} {m:14s} {med:9.3g} / {p80:9.3g}  ratio {e['median_ratio']:5.2f} / {e['p80_ratio']:5.2f}" +
+                  ("" if m == "surrnb" else f"   vs surrnb: {e['wins']}-{e['ties']}-{e['losses']} (W-T-L), median diff {e['median_paired_diff']:+.2g}") +
+                  f"   time/gp {e['time_vs_optuna_gp']:.2f}   seeds {len(shared)}")
+    for m in ["surrnb"] + list(names):
+        got = [l for l in summary if m in summary[l]]
+        print(f"{m}: median <= best peer on {sum(summary[l][m]['median_ratio'] <= 1 for l in got)}/{len(got)}, p80 on {sum(summary[l][m]['p80_ratio'] <= 1 for l in got)}/{len(got)}")
+    if out:
+        Path(out).write_text(json.dumps(dict(meta=dict(value=value, when=time.strftime("%Y-%m-%d %H:%M"), command=f"python bench/bo_suite.py --variants {','.join(names)} --value {value}"),
+                                             results=summary), indent=1))
+        print(f"wrote {out}")
+    return summary
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--problems", default=",".join(s[0] for s in SUITE))
@@ -312,9 +352,14 @@ def main(argv=None):
     ap.add_argument("--min-seeds", type=int, default=10)
     ap.add_argument("--rescore", type=int, default=0, help="score the tuning tasks' recommended configs on this many fixed CV splits")
     ap.add_argument("--value", default="true_value", help="with --report: the stored value to summarise (e.g. true_value_r10)")
+    ap.add_argument("--variants", default="", help="surrnb@LABEL,...: compare stored variants with the default and the peers (tuning tasks unless --problems)")
     a = ap.parse_args(argv)
     if a.rescore: return rescore(a.rescore)
     if a.check: return check(min_seeds=a.min_seeds)
+    if a.variants:
+        labels = set(a.problems.split(",")) if a.problems != ap.get_default("problems") else HPO
+        name = f"bo_suite_variants{'' if a.value == 'true_value' else '_' + a.value}.json"
+        return variants(a.variants.split(","), value=a.value, labels=labels, out=RESULTS / name)
     if a.report:
         if a.value != "true_value":
             return report(seeds=_seeds(a.seeds) if a.seeds != "0-9" else None, value=a.value, labels=HPO,
