@@ -7,6 +7,7 @@ with every trial scored at its noiseless objectives and constraints (`problem.tr
 
     python bench/mo_vs_peers.py run --seeds 0-9                 # every problem x method x seed (slow: hours on one core)
     python bench/mo_vs_peers.py run --methods optuna-gp --seeds 0-2 --problems c2-dtlz2   # one chunk
+    python bench/mo_vs_peers.py run --methods ehvi --redo ehvi --problems nb201-cifar10-latency --seeds 0-9   # re-run after a change
     python bench/mo_vs_peers.py report                          # the table from the stored runs
     python bench/mo_vs_peers.py check                           # the claims on the stored runs (fails loudly)
 
@@ -176,7 +177,7 @@ def run(a):
     for seed in _seeds(a.seeds):                 # seed-major: whatever finishes covers every problem and method alike
         for pname in a.problems.split(","):
             for method in a.methods.split(","):
-                if (pname, method, seed) in done: continue
+                if (pname, method, seed) in done and method not in a.redo.split(","): continue
                 rec = run_one(pname, method, seed, a.n)
                 _add(a.out, rec)
                 print(f"{pname:22s} {method:18s} seed {seed}: log10 regret {rec['log10_regret']:7.3f}  "
@@ -198,6 +199,14 @@ def table(path) -> dict:
                                             feasible=sum(r["feasible"] for r in rs) / len(rs))
     return out
 
+def paired_wins(path, problem, m1, m2) -> tuple[int, int]:
+    "Seeds where m1's log10 regret is below m2's, and the number of seeds both have."
+    R = {}
+    for r in _load(path)["runs"]:
+        if r["problem"] == problem and r["method"] in (m1, m2): R.setdefault(r["seed"], {})[r["method"]] = r["log10_regret"]
+    both = [v for v in R.values() if len(v) == 2]
+    return sum(v[m1] < v[m2] for v in both), len(both)
+
 def report(a):
     T = table(a.out)
     for p in [p for p in PROBLEMS if p in T] + [p for p in T if p not in PROBLEMS]:
@@ -209,8 +218,9 @@ def report(a):
         for m in [m for m in METHODS if m in r]:
             x = r[m]
             ratio = 10 ** (x["median"] - r[best_peer]["median"]) if best_peer else float("nan")
+            w, k = paired_wins(a.out, p, m, best_peer) if best_peer and m != best_peer else (0, 0)
             print(f"  {m:18s} {x['median']:7.3f} [{x['q1']:7.3f}, {x['q3']:7.3f}]  x{ratio:7.3g}  {x['sec']:8.3f} s  cpu {x['cpu']:7.3f} s  "
-                  f"seeds {len(x['seeds']):2d}  feasible {x['feasible']:.0%}")
+                  f"seeds {len(x['seeds']):2d}  feasible {x['feasible']:.0%}" + (f"  beats {best_peer} on {w}/{k} paired seeds" if k else ""))
     return T
 
 def check(a):
@@ -243,6 +253,7 @@ def main(argv=None):
     ap.add_argument("--problems", default=",".join(PROBLEMS))
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--redo", default="", help="methods to run again even where stored (after a change to them): 'ehvi'")
     ap.add_argument("--n", type=int, default=None, help="evaluations per run instead of 60/100 (quick looks; use another --out)")
     a = ap.parse_args(argv)
     return {"run": run, "report": report, "check": check}[a.what](a)

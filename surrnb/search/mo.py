@@ -465,7 +465,9 @@ class LogEHVI:
                 ):
         self.models, self.cons, m = list(models), list(constraints), len(models)
         self.origin, self.scale = origin, (ref - origin).clamp_min(1e-12)
-        F = ((front - origin) / self.scale).reshape(1, -1, m)
+        F = (front - origin) / self.scale
+        F = F[(F < 1).all(-1)]
+        F = F[is_non_dominated(F)].reshape(1, -1, m)                    # dominated rows only split boxes: same region, fewer boxes
         lo, up = nondominated_boxes(F if F.shape[1] else torch.ones(1, 1, m, dtype=torch.float64))
         keep = (up[0] > lo[0]).all(-1)
         self.lower, self.upper = lo[0, keep], up[0, keep]               # [K, m]
@@ -513,7 +515,7 @@ class EHVI(_ModelBased):
                  n_local: int = 256, # extra candidates around the non-dominated trials (continuous spaces, exact EHVI)
                  n_restarts: int = 4, # candidates polished by L-BFGS-B
                  maxiter: int = 30, # L-BFGS-B iterations per polish
-                 max_enum: int = 512 # discrete spaces with at most this many configs are scored exhaustively (else Sobol candidates and discrete moves)
+                 max_enum: int = 16384 # discrete spaces with at most this many configs are scored in full at every ask (else Sobol candidates and discrete moves)
                 ):
         super().__init__(n_init, n_raw, n_restarts, maxiter, max_enum)
         if front not in ("observed", "mean"): raise SurrnbError(f"front must be 'observed' or 'mean', got {front!r}")
@@ -567,7 +569,14 @@ def ask(self: EHVI, study) -> Suggestion:
         self.acq = self.exact_acq(models, cons, X, Y, C, P, ref, origin)
         if all(k == "float" for k in space.kinds) and self.acq.fast:
             return Suggestion(space.decode(self.polish(self.acq, X, Y, C, study.trial_seed(number, self.name), _tried(study, trials))[None])[0])
+        if self.enumerable(space): return Suggestion(space.decode(self.enumerate_best(self.acq, space, _tried(study, trials))[None])[0])
         return Suggestion(self._optimize(self.acq, study, number, _tried(study, trials)))
+
+@patch
+def enumerable(self: EHVI, space) -> bool:
+    "True for an unconditional space of int and categorical columns with at most `max_enum` configs (scored in full at every ask)."
+    if getattr(space, "conditional", False) or any(k == "float" for k in space.kinds): return False
+    return math.prod(len(space.levels(i)) for i in range(space.dim)) <= self.max_enum
 
 strategies.register("ehvi", EHVI, doc="expected hypervolume improvement: a GP per objective, exact log EHVI (or log noisy EHVI by Monte Carlo, mc=True)")
 
@@ -601,3 +610,25 @@ def polish(self: EHVI, f, # the acquisition (X [q,d] -> [q], with `value_and_gra
     if len(tried): v[(S[:, None] - tried[None]).abs().amax(-1).min(-1).values <= 1e-9] = -math.inf
     if not math.isfinite(v.max().item()): raise SearchExhausted("every candidate of the acquisition optimiser repeats a tried point")
     return S[int(v.argmax())]
+
+def _level_codes(space, X: Tensor # [n,d] rounded unit-cube rows of an all-discrete space
+                ) -> Tensor: # [n] long: the row's index in the mixed-radix enumeration of the levels
+    "One integer per config of a discrete space (level index of each column, mixed radix)."
+    code = torch.zeros(len(X), dtype=torch.long)
+    for i in range(space.dim):
+        L = space.levels(i)
+        code = code * len(L) + (X[:, i, None] - L).abs().argmin(-1)
+    return code
+
+@patch
+def enumerate_best(self: EHVI, f, # the acquisition (X [q,d] -> [q])
+                   space, # an all-discrete, unconditional space of at most `max_enum` configs
+                   tried: Tensor # [t,d] points the answer must not repeat
+                  ) -> Tensor: # [d]
+    "Every config of a small discrete space scored at once; the best one not tried yet."
+    X = torch.cartesian_prod(*[space.levels(i) for i in range(space.dim)]).reshape(-1, space.dim)
+    with torch.no_grad(): v = f(X).detach().to(torch.float64).reshape(-1).clone()
+    v[~torch.isfinite(v)] = -math.inf
+    if len(tried): v[torch.isin(_level_codes(space, X), _level_codes(space, space.round(tried)))] = -math.inf
+    if not math.isfinite(v.max().item()): raise SearchExhausted("every config of the space has been tried")
+    return X[int(v.argmax())]
