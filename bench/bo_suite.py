@@ -15,6 +15,7 @@ a killed run resumes where it stopped.
     python bench/bo_suite.py --rescore 10                     # tuning tasks: score recommendations on 10 CV splits, not 3
     python bench/bo_suite.py --report --value true_value_r10  # ... and summarise that (bench/results/bo_suite_hpo_true_value_r10.json)
     python bench/bo_suite.py --variants surrnb@rep3 --value true_value_r10   # a variant beside the default: ratios, paired wins
+    python bench/bo_suite.py --variants surrnb@catcont --problems svm-breast-cancer,knn-digits --out bench/results/x.json
 
 Regret is measured at the *recommended* config on the noiseless function (`problem.true_regret`): the best
 observation for noiseless problems; for noisy problems and tuning tasks the point each method would hand a user
@@ -353,13 +354,14 @@ def main(argv=None):
     ap.add_argument("--rescore", type=int, default=0, help="score the tuning tasks' recommended configs on this many fixed CV splits")
     ap.add_argument("--value", default="true_value", help="with --report: the stored value to summarise (e.g. true_value_r10)")
     ap.add_argument("--variants", default="", help="surrnb@LABEL,...: compare stored variants with the default and the peers (tuning tasks unless --problems)")
+    ap.add_argument("--out", default="", help="with --variants: the JSON to write (default bench/results/bo_suite_variants[_VALUE].json)")
     a = ap.parse_args(argv)
     if a.rescore: return rescore(a.rescore)
     if a.check: return check(min_seeds=a.min_seeds)
     if a.variants:
         labels = set(a.problems.split(",")) if a.problems != ap.get_default("problems") else HPO
         name = f"bo_suite_variants{'' if a.value == 'true_value' else '_' + a.value}.json"
-        return variants(a.variants.split(","), value=a.value, labels=labels, out=RESULTS / name)
+        return variants(a.variants.split(","), value=a.value, labels=labels, out=Path(a.out) if a.out else RESULTS / name)
     if a.report:
         if a.value != "true_value":
             return report(seeds=_seeds(a.seeds) if a.seeds != "0-9" else None, value=a.value, labels=HPO,
