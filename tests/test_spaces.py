@@ -12,6 +12,7 @@ DISCRETE_ONLY = {"rea": "searches discrete spaces only (checked below on hypothe
                  "local-search": "as rea", "bananas": "as rea"}
 SLOW = {"gobi": "a heteroscedastic GP fit per ask: about 45 s for 12 trials on 2 busy cores"}
 ELSEWHERE = {"grid": "enumerates the space, so random spaces exceed its size limit; checked on a small conditional space in 05_search.basic"}
+CONTINUOUS_ONLY = {"turbo": "a trust-region box needs a continuous space: it refuses categorical and conditional ones before a study is written (checked below)"}
 MODEL = {"bo", "bo-gp", "bo-auto", "warm-bo", "warm-best", "pibo"}
 
 
@@ -55,11 +56,12 @@ def run(space, name, n, seed):
 
 def test_skip_lists_name_registered_strategies():
     names = set(strategies.names())
-    listed = set(DISCRETE_ONLY) | set(SLOW) | set(ELSEWHERE) | MODEL
+    listed = set(DISCRETE_ONLY) | set(SLOW) | set(ELSEWHERE) | set(CONTINUOUS_ONLY) | MODEL
     assert listed <= names, listed - names
 
 
-CHEAP = [n for n in strategies.names() if n not in DISCRETE_ONLY and n not in SLOW and n not in MODEL and n not in ELSEWHERE]
+CHEAP = [n for n in strategies.names() if n not in DISCRETE_ONLY and n not in SLOW and n not in MODEL and n not in ELSEWHERE
+         and n not in CONTINUOUS_ONLY]
 
 @pytest.mark.parametrize("name", CHEAP)
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -68,6 +70,13 @@ def test_cheap_strategies_ask_valid_configs(name, space, seed):
     s = run(space, name, 10, seed)
     bad = [t.config for t in s.trials if not space.is_valid(t.config)]
     assert not bad, bad
+
+
+@pytest.mark.parametrize("name", sorted(CONTINUOUS_ONLY))
+@settings(max_examples=3, deadline=None)
+@given(space=conditional_spaces(), seed=st.integers(0, 2**31 - 1))
+def test_continuous_only_strategies_refuse_conditional_spaces(name, space, seed):
+    with pytest.raises(Exception, match="continuous spaces"): Study(space, strategy=name, seed=seed)
 
 
 @pytest.mark.parametrize("name", sorted(MODEL & set(strategies.names())))
