@@ -202,11 +202,15 @@ def _encode(self: Bananas, space, configs) -> torch.Tensor:
 
 @patch
 def _model(self: Bananas, seed: int):
-    "A fresh surrogate (seeded when the factory takes a seed)."
+    "A fresh surrogate (seeded when the factory takes a seed), with the conformal variance scale BANANAS was measured with."
     if not isinstance(self.surrogate, str): return self.surrogate
     kw = {**_BANANAS_DEFAULTS.get(self.surrogate, {}), **self.surrogate_kw}
-    try: return surrogates.get(self.surrogate, seed=seed, **kw)
-    except TypeError: return surrogates.get(self.surrogate, **kw)
+    try: m = surrogates.get(self.surrogate, seed=seed, **kw)
+    except TypeError: m = surrogates.get(self.surrogate, **kw)
+    # BANANAS's tests and NAS benchmarks were run with conformal intervals; the surrogates' newer default, the
+    # held-out-NLL scale, widens them (90% coverage 0.94 against 0.90 for the ensemble) and has not been measured here
+    m.cal_method = "conformal"
+    return m
 
 @patch
 def candidates(self: Bananas, study, done, tried: set, rng) -> list[dict]:
