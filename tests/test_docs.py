@@ -223,7 +223,7 @@ def test_no_stored_output_shows_the_jit_script_warning():
 # fails while a listed notebook is within the limit, so the list can only shrink.
 DENSE_NOTEBOOKS = {
     "80_exercises.ipynb",      # the checkers: one reference solution and its diagnostics per exercise
-    "81_explorers.ipynb", "26_search.mo.ipynb", "02_problems.mo.ipynb", "45_nas.networks.ipynb",
+    "81_explorers.ipynb", "02_problems.mo.ipynb", "45_nas.networks.ipynb",
 }
 
 def test_prose_ratio_counts_export_lines_and_words(tmp_path):
