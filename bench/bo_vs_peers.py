@@ -9,6 +9,8 @@ the ratios surrnb / best peer, and writes JSON to bench/results/bo_vs_peers.json
     python bench/bo_vs_peers.py --check               # the stored run's claim: no peer has a lower median regret (fails loudly)
     python bench/bo_vs_peers.py --constrained         # constrained Branin: bo against Optuna GPSampler/TPE with constraints_func, random
     python bench/bo_vs_peers.py --constrained --check # the stored constrained run's claims (fails loudly when the file is missing)
+    python bench/bo_vs_peers.py --constrained --constrained-problem constrained-hartmann6 --budget 60
+                                                      # a second check: Hartmann6 subject to sum(x) <= 2 (optimum on the boundary)
 
 Seconds per suggestion = total time spent proposing points (all `budget` of them, initial design included) / budget;
 objective evaluations are not timed. Every library runs with one torch/BLAS thread (set before import) so that the
@@ -99,11 +101,29 @@ def run(method, prob, seed, budget, n_init, bo_kw):
 
 CONSTRAINED = "constrained-branin"
 C_METHODS = ["surrnb", "optuna-gp", "optuna-tpe", "random"]
+C_PATHS = {"constrained-branin": "bo_constrained.json", "constrained-hartmann6": "bo_constrained_hartmann6.json"}
 
-def run_constrained(method, seed, budget):
-    "One run on the constrained Branin: (regret of the best feasible trial or inf, number of the first feasible trial or None, timer)."
+def constrained_hartmann6():
+    "Hartmann6 subject to sum(x) - 2 <= 0: the unconstrained minimiser has sum 2.07, so the optimum lies on the boundary."
+    from surrnb.moproblems import MOProblem
+    from surrnb.problems import Hartmann6, box_space
+    class ConstrainedHartmann6(MOProblem):
+        "Hartmann6 on [0,1]^6 subject to sum(x) <= 2; optimum -3.3075363056 by SLSQP from 300 random starts."
+        name, n_obj, n_constraints, ref_point = "constrained-hartmann6", 1, 1, [0.0]
+        optimum = -3.3075363056195224
+        def __init__(self): super().__init__(box_space([(0, 1)] * 6), 0.0, 0)
+        def f(self, Z): return Hartmann6().f(Z)[:, None]
+        def g(self, Z): return (Z.sum(1) - 2.0)[:, None]
+    return ConstrainedHartmann6()
+
+def _cproblem(name):
+    "The constrained problem of this name (constrained-hartmann6 is defined here, the rest come from the registry)."
     from surrnb.problems import get_problem
-    prob = get_problem(CONSTRAINED)
+    return constrained_hartmann6() if name == "constrained-hartmann6" else get_problem(name)
+
+def run_constrained(method, seed, budget, problem=CONSTRAINED):
+    "One constrained run: (regret of the best feasible trial or inf, number of the first feasible trial or None, timer)."
+    prob = _cproblem(problem)
     T, out = _Timer(), []                                     # out: (value, feasible) per trial
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -130,30 +150,42 @@ def run_constrained(method, seed, budget):
     first = next((i for i, (_, ok) in enumerate(out) if ok), None)
     return (min(feas) - prob.optimum if feas else math.inf), first, T
 
-def constrained(seeds, budget, out):
-    "Constrained Branin, methods interleaved per seed: median regret over feasible trials, feasible seeds, s/suggestion; JSON to `out`."
-    rows = {m: dict(regrets=[], first_feasible=[], secs=[], cpu_secs=[]) for m in C_METHODS}
+def constrained(seeds, budget, out, problem=CONSTRAINED, methods=C_METHODS):
+    "A constrained problem, methods interleaved per seed: median regret over feasible trials, its spread, paired wins against Optuna GPSampler, feasible seeds, s/suggestion; JSON to `out`."
+    from _stats import q, sign_p, boot_median
+    rows = {m: dict(regrets=[], first_feasible=[], secs=[], cpu_secs=[]) for m in methods}
     for seed in range(seeds):
-        for m in C_METHODS:
-            reg, first, T = run_constrained(m, seed, budget)
+        for m in methods:
+            reg, first, T = run_constrained(m, seed, budget, problem)
             r = rows[m]; r["regrets"].append(reg); r["first_feasible"].append(first); r["secs"].append(T.wall / budget); r["cpu_secs"].append(T.cpu / budget)
-            print(f"{CONSTRAINED} {m:11s} seed {seed}: regret {reg:.4g}  first feasible trial {first}  cpu s/suggestion {T.cpu / budget:.3f}", file=sys.stderr, flush=True)
-    print(f"\n{CONSTRAINED}, {seeds} seeds x {budget} evaluations: regret of the best feasible trial (optimum 5/(4 pi))")
+            print(f"{problem} {m:11s} seed {seed}: regret {reg:.4g}  first feasible trial {first}  cpu s/suggestion {T.cpu / budget:.3f}", file=sys.stderr, flush=True)
+    print(f"\n{problem}, {seeds} seeds x {budget} evaluations: regret of the best feasible trial")
     for m, r in rows.items():
+        fin = [x for x in r["regrets"] if math.isfinite(x)]
         r.update(median_regret=statistics.median(r["regrets"]), p80_regret=float(sorted(r["regrets"])[min(len(r["regrets"]) - 1, int(0.8 * len(r["regrets"])))]),
+                 q25_regret=q(fin, 25) if len(fin) == len(r["regrets"]) else None, q75_regret=q(fin, 75) if len(fin) == len(r["regrets"]) else None,
+                 median_ci95=boot_median(r["regrets"]) if len(fin) == len(r["regrets"]) else None,
+                 log10_regrets=[round(math.log10(x), 2) if 0 < x < math.inf else None for x in r["regrets"]],
                  feasible_seeds=sum(f is not None for f in r["first_feasible"]), sec_per_suggestion=statistics.median(r["secs"]),
                  cpu_sec_per_suggestion=statistics.median(r["cpu_secs"]))
-        print(f"{m:11s} median {r['median_regret']:.4g}  p80 {r['p80_regret']:.4g}  min..max {min(r['regrets']):.3g}..{max(r['regrets']):.3g}  "
+        iqr = f"IQR [{r['q25_regret']:.3g}, {r['q75_regret']:.3g}]" if r["q25_regret"] is not None else "IQR n/a"
+        print(f"{m:11s} median {r['median_regret']:.4g}  {iqr}  p80 {r['p80_regret']:.4g}  min..max {min(r['regrets']):.3g}..{max(r['regrets']):.3g}  "
               f"feasible in {r['feasible_seeds']}/{seeds} seeds  s/suggestion {r['sec_per_suggestion']:.3f} (cpu {r['cpu_sec_per_suggestion']:.3f})")
-    og = rows["optuna-gp"]
-    ratio = dict(regret_vs_optuna_gp=rows["surrnb"]["median_regret"] / og["median_regret"] if og["median_regret"] > 0 else math.inf,
-                 cpu_time_vs_optuna_gp=rows["surrnb"]["cpu_sec_per_suggestion"] / og["cpu_sec_per_suggestion"])
-    print(f"surrnb / optuna-gp: median regret {ratio['regret_vs_optuna_gp']:.3g}, cpu s/suggestion {ratio['cpu_time_vs_optuna_gp']:.3g}")
+    ratio = {}
+    if "optuna-gp" in rows and "surrnb" in rows:
+        og, sr = rows["optuna-gp"], rows["surrnb"]
+        wins = sum(a < b for a, b in zip(sr["regrets"], og["regrets"])); losses = sum(a > b for a, b in zip(sr["regrets"], og["regrets"]))
+        ratio = dict(regret_vs_optuna_gp=sr["median_regret"] / og["median_regret"] if og["median_regret"] > 0 else math.inf,
+                     cpu_time_vs_optuna_gp=sr["cpu_sec_per_suggestion"] / og["cpu_sec_per_suggestion"],
+                     paired_wins_vs_optuna_gp=wins, paired_losses_vs_optuna_gp=losses, sign_test_p=sign_p(wins, losses))
+        print(f"surrnb / optuna-gp: median regret {ratio['regret_vs_optuna_gp']:.3g}, paired: surrnb lower in {wins}/{seeds} seeds "
+              f"(sign test p = {ratio['sign_test_p']:.2g}), cpu s/suggestion {ratio['cpu_time_vs_optuna_gp']:.3g}")
     if out:
         import optuna, surrnb
-        meta = dict(problem=CONSTRAINED, seeds=seeds, budget=budget, machine=platform.platform(), cpus=os.cpu_count(), threads=1,
+        extra = "" if problem == CONSTRAINED else f" --constrained-problem {problem}"
+        meta = dict(problem=problem, seeds=seeds, budget=budget, machine=platform.platform(), cpus=os.cpu_count(), threads=1,
                     versions=dict(surrnb=surrnb.__version__, torch=torch.__version__, optuna=optuna.__version__), when=time.strftime("%Y-%m-%d %H:%M"),
-                    command=f"python bench/bo_vs_peers.py --constrained --seeds {seeds} --budget {budget}")
+                    command=f"python bench/bo_vs_peers.py --constrained{extra} --seeds {seeds} --budget {budget}")
         Path(out).write_text(json.dumps(dict(meta=meta, results=rows, ratios=ratio), indent=1))
         print(f"wrote {out}")
     return rows
@@ -177,11 +209,14 @@ def main(argv=None):
     ap.add_argument("--bo-kw", default="{}", help="JSON dict of BayesOpt arguments (for experiments)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bo_vs_peers.json"), help="'' to skip writing")
     ap.add_argument("--check", action="store_true", help="check the claim of the stored run and exit")
-    ap.add_argument("--constrained", action="store_true", help="the constrained Branin comparison instead (JSON to bench/results/bo_constrained.json)")
+    ap.add_argument("--constrained", action="store_true", help="the constrained comparison instead (JSON to bench/results/bo_constrained*.json)")
+    ap.add_argument("--constrained-problem", default=CONSTRAINED, choices=sorted(C_PATHS), help="with --constrained: which problem")
     a = ap.parse_args(argv)
     if a.constrained:
-        cpath = str(Path(__file__).parent / "results" / "bo_constrained.json")
-        return check_constrained(cpath) if a.check else constrained(a.seeds, a.budget, cpath)
+        cpath = str(Path(__file__).parent / "results" / C_PATHS[a.constrained_problem])
+        if a.check: return check_constrained(cpath)
+        ms = a.methods.split(",") if a.methods != ",".join(METHODS) else C_METHODS
+        return constrained(a.seeds, a.budget, cpath if a.out else "", a.constrained_problem, ms)
     if a.check: return check(a.out or str(Path(__file__).parent / "results" / "bo_vs_peers.json"))
     from surrnb.problems import get_problem
     from surrnb.search.bo import BayesOpt

@@ -94,11 +94,18 @@ def init_size(self: BayesOpt, space) -> int:
 # modes, no warm start from an earlier fit (that state is not stored, and a resumed study must ask what the
 # uninterrupted one would have asked)
 _BO_DEFAULTS = {"gp": dict(restarts=0, warm_start=False)}
+# The objective GP of a constrained study takes Optuna's Gamma(1.1, rate 30) noise prior, so that a deterministic
+# objective's fitted noise can fall to the floor (see *Constraints*: with the default log-normal prior the noise
+# floor keeps expected improvement alive next to an incumbent on the constraint boundary)
+_BO_CONSTRAINED_DEFAULTS = {"gp": dict(_BO_DEFAULTS["gp"], noise_prior=("gamma", 1.1, 30.0))}
 
 @patch
-def _surrogate(self: BayesOpt, space) -> Surrogate:
+def _surrogate(self: BayesOpt, space, # the study's space
+               defaults: dict | None = None # per-surrogate defaults under the user's options (None: `_BO_DEFAULTS`)
+              ) -> Surrogate:
     "A fresh surrogate for this ask (a Surrogate object passed by the user is reused), told about categorical columns; on a conditional space wrapped by `ConditionalSurrogate`."
-    kw = {**_BO_DEFAULTS.get(self.surrogate, {}), **self.surrogate_kw} if isinstance(self.surrogate, str) else {}
+    defaults = _BO_DEFAULTS if defaults is None else defaults
+    kw = {**defaults.get(self.surrogate, {}), **self.surrogate_kw} if isinstance(self.surrogate, str) else {}
     s = surrogates.get(self.surrogate, **kw) if isinstance(self.surrogate, str) else self.surrogate
     if getattr(space, "conditional", False) and self.conditional != "none":
         s = ConditionalSurrogate(s, CondEmbedding(space, indicator=self.conditional == "indicator"))
@@ -211,7 +218,8 @@ def recommend(self: BayesOpt, study) -> dict:
     if len(done) < 3: return dict(done[int(idx[y[idx].argmin()])].config)
     with threads(1):
         yw = power_warp(y) if self.warp == "power" else y
-        with torch.no_grad(): mu = self._surrogate(study.space).fit(X, yw).posterior(X).mean
+        prior = _BO_CONSTRAINED_DEFAULTS if getattr(study, "n_constraints", 0) else None   # the model its asks used
+        with torch.no_grad(): mu = self._surrogate(study.space, prior).fit(X, yw).posterior(X).mean
     return dict(done[int(idx[mu[idx].argmin()])].config)
 
 # %% ../../nbs/21_search.bo.ipynb #70b8564d
@@ -226,7 +234,7 @@ def _ask_constrained(self: BayesOpt, study) -> Suggestion:
     with threads(1):
         tried, y, ok = self._tried(study, trials), Y[:, 0], (C <= 0).all(1)
         if self.warp == "power": y = power_warp(y)
-        model = self._fantasise(self._surrogate(space).fit(X, y), X, y, P)
+        model = self._fantasise(self._surrogate(space, _BO_CONSTRAINED_DEFAULTS).fit(X, y), X, y, P)
         cms = [self._fantasise(self._surrogate(space).fit(X, C[:, j]), X, C[:, j], P) for j in range(C.shape[1])]
         best = y[ok].min().item() if ok.any() else None
         f = ConstrainedAcqFunction(model, acquisitions.get(self.acquisition), best, cms)
