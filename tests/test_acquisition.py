@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st
-from surrnb.acquisition import optimize_acqf, log_h, LogExpectedImprovement, ExpectedImprovement
+from surrnb.acquisition import optimize_acqf, log_h, LogExpectedImprovement, ExpectedImprovement, _unique_rows, _near_any
 from surrnb.surrogates.core import GaussianPosterior
 from surrnb.space import Space, Float, Int, Categorical
 from surrnb.core import SurrnbError
@@ -142,3 +142,30 @@ def test_conditional_space_scored_where_it_lands(space, seed):
     try: x2, _ = optimize_acqf(f, space, n_raw=64, n_restarts=2, seed=seed, exclude=x[None])
     except SurrnbError: return
     assert (x2 - x).abs().max() > 1e-9
+
+
+# The acquisition optimiser's fast helpers must give exactly what the plain tensor formulas they replace give
+# (the default BO's configs are pinned: tests/test_bo.py::test_flat_space_bo_configs_unchanged).
+_rows = st.tuples(st.integers(1, 200), st.integers(1, 7), st.integers(1, 6), st.integers(0, 2**31 - 1), st.booleans())
+
+def _grid_rows(n, d, levels, seed, float_first):
+    "n rows of d columns on a grid of `levels` values (many duplicates), the first column continuous when asked."
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randint(0, levels, (n, d), generator=g).double() / levels
+    if float_first: X[:, 0] = torch.rand(n, generator=g, dtype=torch.float64)
+    return X, g
+
+@given(_rows)
+@settings(max_examples=60, deadline=None)
+def test_unique_rows_is_torch_unique(args):
+    X, _ = _grid_rows(*args)
+    assert torch.equal(_unique_rows(X), torch.unique(X, dim=0))      # same rows, same (lexicographic) order
+
+@given(_rows, st.integers(0, 60))
+@settings(max_examples=60, deadline=None)
+def test_near_any_is_the_dense_distance_test(args, p):
+    X, g = _grid_rows(*args)
+    E = X[torch.randint(0, len(X), (p,), generator=g)]
+    E = E + 1e-9 * torch.randint(-2, 3, E.shape, generator=g) * (torch.rand(E.shape, generator=g) < 0.3)   # some just inside, some just outside tol
+    want = (X[:, None, :] - E[None]).abs().amax(-1).min(-1).values <= 1e-9 if p else torch.zeros(len(X), dtype=torch.bool)
+    assert torch.equal(_near_any(X, E), want)

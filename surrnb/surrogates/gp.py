@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 from scipy.optimize import minimize
 from scipy.linalg import cho_solve, solve_triangular
+from scipy.linalg.lapack import dpotrs
 with warnings.catch_warnings():   # gpytorch and linear_operator call torch.jit.script at import, which torch deprecates
     warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
     import gpytorch
@@ -213,8 +214,12 @@ def _nlp_grad(self: GP, th: np.ndarray) -> tuple:
     n, s = len(yz), math.exp(h["outputscale"][0])
     noise = math.exp(h["noise"][0]) if "noise" in h else float(self.noise)
     R, parts = np.ones((n, n)), {}
+    sq = getattr(self, "sqcache_", None)     # the squared differences and category mismatches depend on the data only: once per fit
+    if sq is None or sq[0] is not C or sq[1] is not Z:
+        sq = self.sqcache_ = (C, Z, (C[:, None, :] - C[None, :, :]) ** 2 if self.cont_ else None,
+                              (Z[:, None, :] != Z[None, :, :]).astype(np.float64) if self.cat_ else None)
     if self.cont_:
-        D = (C[:, None, :] - C[None, :, :]) ** 2 / np.exp(2 * h["lengthscale"])      # [n,n,dc]
+        D = sq[2] / np.exp(2 * h["lengthscale"])                                      # [n,n,dc]
         r2 = D.sum(-1)
         if self.kernel == "matern":
             r = np.sqrt(r2); e = np.exp(-math.sqrt(5) * r)
@@ -222,15 +227,14 @@ def _nlp_grad(self: GP, th: np.ndarray) -> tuple:
         else: Rm = np.exp(-0.5 * r2); dm = Rm
         R = R * Rm
     if self.cat_:
-        delta = (Z[:, None, :] != Z[None, :, :]).astype(np.float64)                 # [n,n,dk]
+        delta = sq[3]                                                                # [n,n,dk]
         lam = np.exp(h["cat_lengthscale"])
         R = R * np.exp(-(delta / lam).sum(-1))
     Ky = s * R + noise * np.eye(n)
     try: L = _chol_np(Ky)
     except np.linalg.LinAlgError: return 1e10, np.zeros_like(th)
     res = yz - h["mean"][0]
-    alpha = cho_solve((L, True), res)
-    Kinv = cho_solve((L, True), np.eye(n))
+    alpha, Kinv = dpotrs(L, res, lower=1)[0], dpotrs(L, np.eye(n), lower=1)[0]   # LAPACK potrs, as cho_solve calls it, without its checks
     W = np.outer(alpha, alpha) - Kinv
     nlml = 0.5 * res @ alpha + np.log(np.diag(L)).sum() + 0.5 * n * math.log(2 * math.pi)
     g = {"mean": np.array([-alpha.sum()]), "outputscale": np.array([-0.5 * s * (W * R).sum()])}
@@ -295,6 +299,7 @@ def fit(self: GP, X: Tensor, # [n,d] inputs in the unit cube
             fun, x, nfev = self._minimize(th)
             self.nfev_ += nfev
             if np.isfinite(fun) and fun < 1e10 and (best is None or fun < best[0]): best = (fun, x)
+    self.__dict__.pop("sqcache_", None)   # `_nlp_grad`'s per-fit arrays: not kept with the model
     if best is None: raise SurrnbError("GP.fit failed from every start; check the data for extreme values")
     self.loss_, self.theta_ = best
     self._cache()
@@ -318,16 +323,18 @@ class _MeanVar(torch.autograd.Function):
         ls2, sv = h["lengthscale"].exp() ** 2, h["outputscale"].exp()
         B = gp.P_[0]
         r = torch.cdist(A / ls2.sqrt(), B / ls2.sqrt())
+        grad = ctx.needs_input_grad[0]      # Q and the saved tensors only when a backward can follow (not when scoring raw candidates)
+        one = Rc.ndim == 0 and Rc.item() == 1.0                               # no categorical factor: skip multiplying by 1
         if gp.kernel == "matern":
             e = torch.exp(-math.sqrt(5) * r)
-            Rm, Q = (1 + math.sqrt(5) * r + 5 / 3 * r * r) * e, -5 / 3 * (1 + math.sqrt(5) * r) * e
+            Rm, Q = (1 + math.sqrt(5) * r + 5 / 3 * r * r) * e, (-5 / 3 * (1 + math.sqrt(5) * r) * e if grad else None)
         else: Rm = rbf(r); Q = -Rm
-        Ks = sv * Rm * Rc                                                     # [m,n]
+        Ks = sv * Rm if one else sv * Rm * Rc                                  # [m,n]
         V = torch.linalg.solve_triangular(gp.L_, Ks.T, upper=False)          # [n,m]
         mean = h["mean"] + Ks @ gp.alpha_
         raw = sv - V.square().sum(0)
         var = raw.clamp_min(1e-12 * sv)
-        ctx.save_for_backward(A, B, ls2, V, sv * Q * Rc, raw > 1e-12 * sv)
+        if grad: ctx.save_for_backward(A, B, ls2, V, sv * Q if one else sv * Q * Rc, raw > 1e-12 * sv)
         ctx.gp = gp
         return mean, var
 
@@ -381,7 +388,9 @@ def _np_cache(self: GP) -> dict:
         Linv = solve_triangular(self.L_.numpy(), np.eye(len(self.yz_)), lower=True)
         self.npc_ = dict(L=self.L_, Linv=Linv, alpha=self.alpha_.numpy(), B=self.P_[0].numpy(), sv=h["outputscale"].exp().item(),
                          c=h["mean"].item(), ls2=(2 * h["lengthscale"]).exp().numpy() if self.cont_ else None,
-                         Z=None if self.P_[1] is None else self.P_[1].numpy(), lam=h["cat_lengthscale"].exp().numpy() if self.cat_ else None)
+                         Z=None if self.P_[1] is None else self.P_[1].numpy(), lam=h["cat_lengthscale"].exp().numpy() if self.cat_ else None,
+                         s=self.ysd_.item(), mu=self.ymu_.item())
+        if self.cont_: self.npc_["ils2"] = 1 / self.npc_["ls2"]
     return self.npc_
 
 @patch
@@ -391,29 +400,35 @@ def moments_grad(self: GP, X: np.ndarray # [m,d] inputs in the unit cube
     if self.theta_ is None: raise SurrnbError("call GP.fit(X, y) before GP.moments_grad(X)")
     c, X = self._np_cache(), np.asarray(X, dtype=np.float64)
     m, n, sv = X.shape[0], len(c["alpha"]), c["sv"]
-    Rc = np.ones((m, n))
+    every = len(self.cont_) == X.shape[1]               # all columns continuous: no column copies, no Hamming factor (it would be 1)
+    Rc = None
     if self.cat_:
         Zx = np.minimum(np.floor(X[:, self.cat_] * self.k_.numpy()).clip(min=0), self.k_.numpy() - 1)
         Rc = _np_hamming(Zx, c["Z"], c["lam"])
     R, Q = Rc, None
     if self.cont_:
-        D = X[:, self.cont_][:, None, :] - c["B"][None]                        # [m,n,dc]
-        r2 = (D * D) @ (1 / c["ls2"])
+        D = X[:, self.cont_][:, None, :] - c["B"][None]                        # [m,n,dc] (the column copy kept: its memory order sets the BLAS path, so the last bits)
+        r2 = (D * D) @ c["ils2"]
         if self.kernel == "matern":
             r = np.sqrt(r2); e = np.exp(-math.sqrt(5) * r)
-            R, Q = Rc * (1 + math.sqrt(5) * r + 5 / 3 * r2) * e, Rc * (-5 / 3) * (1 + math.sqrt(5) * r) * e
-        else: R = Rc * np.exp(-0.5 * r2); Q = -R
+            if Rc is None: R, Q = (1 + math.sqrt(5) * r + 5 / 3 * r2) * e, (-5 / 3) * (1 + math.sqrt(5) * r) * e
+            else: R, Q = Rc * (1 + math.sqrt(5) * r + 5 / 3 * r2) * e, Rc * (-5 / 3) * (1 + math.sqrt(5) * r) * e
+        else: R = np.exp(-0.5 * r2) if Rc is None else Rc * np.exp(-0.5 * r2); Q = -R
     Ks = sv * R                                                                # [m,n]
     V = Ks @ c["Linv"].T                                                      # rows: L^-1 k_x
     W = V @ c["Linv"]                                                          # rows: K_y^-1 k_x
     raw = sv - (V * V).sum(1)
     mean, var = c["c"] + Ks @ c["alpha"], np.maximum(raw, 1e-12 * sv)
-    dmean, dvar = np.zeros((m, X.shape[1])), np.zeros((m, X.shape[1]))
     if self.cont_:    # dk(x, x_j)/dx = s Q_j (x - x_j) / l^2
-        Gm, Gv = sv * Q * c["alpha"][None], -2 * sv * Q * W * (raw > 1e-12 * sv)[:, None]
-        dmean[:, self.cont_] = np.einsum("mn,mnd->md", Gm, D) / c["ls2"]
-        dvar[:, self.cont_] = np.einsum("mn,mnd->md", Gv, D) / c["ls2"]
-    s, mu = self.ysd_.item(), self.ymu_.item()
+        ok = raw > 1e-12 * sv
+        Gm, Gv = sv * Q * c["alpha"][None], -2 * sv * Q * W
+        if not ok.all(): Gv = Gv * ok[:, None]
+        gm, gv = np.einsum("mn,mnd->md", Gm, D) / c["ls2"], np.einsum("mn,mnd->md", Gv, D) / c["ls2"]
+    if every: dmean, dvar = gm, gv
+    else:
+        dmean, dvar = np.zeros((m, X.shape[1])), np.zeros((m, X.shape[1]))
+        if self.cont_: dmean[:, self.cont_], dvar[:, self.cont_] = gm, gv
+    s, mu = c["s"], c["mu"]
     return mu + s * mean, var * s * s, dmean * s, dvar * s * s
 
 # %% ../../nbs/11_surrogates.gp.ipynb #e9ac2fa5
