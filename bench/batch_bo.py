@@ -11,6 +11,8 @@ bench/results/batch_bo.json.
     python bench/batch_bo.py --seeds 2 --budget 20   # quick look
     python bench/batch_bo.py --only-botorch --qs 1,4 --json bench/results/batch_bo_botorch.json   # the peer: BoTorch
         qLogNEI with the same Sobol design, q points per round optimised jointly (optimize_acqf, 10 restarts, 512 raw)
+    python bench/batch_bo.py --qs 1,4 --locals tr,mean --json bench/results/batch_bo_local.json   # q = 1 against two
+        local batch rules at q = 4 (`LocalBatchBO` below: the first point of a batch as in sequential BO, the others local)
 """
 import os
 for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"): os.environ.setdefault(_v, "1")
@@ -18,6 +20,47 @@ import argparse, json, platform, statistics, sys, time
 from pathlib import Path
 import torch
 torch.set_num_threads(1)
+from surrnb.core import threads
+from surrnb.study import Suggestion
+from surrnb.search.bo import BayesOpt, power_warp
+from surrnb.acquisition import acquisitions, optimize_acqf, AcqFunction
+
+class _BoxAcq:
+    "An acquisition restricted to the box [lo, hi], as a function on the box's own unit cube (closed-form gradient by the chain rule)."
+    def __init__(self, f, lo, hi): self.f, self.lo, self.w, self.fast, self.acq = f, lo, hi - lo, f.fast, f.acq
+    def __call__(self, U): return self.f(self.lo + self.w * U)
+    def value_and_grad(self, U):
+        v, g = self.f.value_and_grad(self.lo.numpy() + self.w.numpy() * U)
+        return v, g * self.w.numpy()
+
+class _MeanAcq:
+    "Minus the posterior mean: pure exploitation, closed-form gradient from `moments_grad`."
+    def __init__(self, model): self.model, self.fast, self.acq = model, hasattr(model, "moments_grad"), None
+    def __call__(self, X): return -self.model.posterior(X).mean
+    def value_and_grad(self, X):
+        mu, _, dmu, _ = self.model.moments_grad(X)
+        return -mu, -dmu
+
+class LocalBatchBO(BayesOpt):
+    "Batches whose first point is the sequential one (log EI) and whose later points stay local: 'tr' maximises the believer model's log EI in a box around the incumbent (sides length * l_i / geomean(l), TuRBO's shape), 'mean' takes the posterior-mean minimiser as the second point (the rest: believer)."
+    def __init__(self, local="tr", length=0.2, **kw): super().__init__(**kw); self.local, self.length = local, length
+    def ask(self, study):
+        space, number, trials = study.space, study.next_number, study.trials
+        X, y, P = study.observations(trials)
+        if len(P) == 0 or len(X) + len(P) < self.init_size(space) or (self.local == "mean" and len(P) != 1): return super().ask(study)
+        with threads(1):
+            tried, yw = self._tried(study, trials), power_warp(y)
+            model = self._surrogate(space).fit(X, yw)
+            if self.local == "mean":
+                x = self._maximise(_MeanAcq(model), study, number, tried, X[yw.argmin()])
+                return Suggestion(space.decode(x[None])[0])
+            ls = torch.as_tensor(model.hyperparameters["lengthscale"], dtype=torch.float64)
+            f = AcqFunction(self._fantasise(model, X, yw, P), acquisitions.get("logei"), yw.min().item())
+            half = 0.5 * self.length * ls / ls.log().mean().exp()
+            lo, hi = (X[yw.argmin()] - half).clamp(0, 1), (X[yw.argmin()] + half).clamp(0, 1)
+            U, _ = optimize_acqf(_BoxAcq(f, lo, hi), space.dim, n_raw=1024, n_restarts=5, seed=study.trial_seed(number, "bo-tr"),
+                                 exclude=(tried - lo) / (hi - lo), maxiter=self.maxiter)
+        return Suggestion(space.decode((lo + (hi - lo) * U)[None])[0])
 
 def run(problem, q, seed, budget, pending="believer", strategy="bo"):
     "One study with q synchronous workers; returns the best-so-far regret after each evaluation."
@@ -25,7 +68,7 @@ def run(problem, q, seed, budget, pending="believer", strategy="bo"):
     from surrnb.study import Study
     from surrnb.search.bo import BayesOpt
     prob = get_problem(problem)
-    strat = BayesOpt(pending=pending) if strategy == "bo" else strategy
+    strat = BayesOpt(pending=pending) if strategy == "bo" else LocalBatchBO(local=pending) if strategy == "local" else strategy
     study = Study(prob.space, strategy=strat, storage=":memory:", seed=seed)
     best, curve = float("inf"), []
     while len(curve) < budget:
@@ -74,6 +117,7 @@ def main(argv=None):
     ap.add_argument("--budget", type=int, default=40)
     ap.add_argument("--qs", default="1,2,4")
     ap.add_argument("--pendings", default="", help="run only these pending modes at the largest q (e.g. penalise,liar), with --json")
+    ap.add_argument("--locals", default="", help="also run LocalBatchBO at the largest q with these rules (tr, mean)")
     ap.add_argument("--botorch", action="store_true", help="also run the BoTorch peer (qLogNEI, joint q-point optimisation) at every q")
     ap.add_argument("--only-botorch", action="store_true", help="run only the BoTorch peer (and write to --json)")
     ap.add_argument("--json", default=str(Path(__file__).parent / "results" / "batch_bo.json"))
@@ -83,6 +127,7 @@ def main(argv=None):
     settings += [(f"bo q={qmax} liar", qmax, "liar", "bo"), ("random", 1, "believer", "random")]
     peer = [(f"botorch q={q}", q, None, "botorch") for q in map(int, a.qs.split(","))]
     settings = peer if a.only_botorch else settings + (peer if a.botorch else [])
+    if a.locals: settings = [s for s in settings if s[0] != "random" and "liar" not in s[0]] + [(f"bo q={qmax} local-{m}", qmax, m, "local") for m in a.locals.split(",")]
     if a.pendings: settings = [(f"bo q={qmax} {p}", qmax, p, "bo") for p in a.pendings.split(",")]
     rows, t_all = [], time.time()
     for label, q, pend, strat in settings:
@@ -90,7 +135,7 @@ def main(argv=None):
         curves = [run_botorch(a.problem, q, s, a.budget) if strat == "botorch" else run(a.problem, q, s, a.budget, pend, strat)
                   for s in range(a.seeds)]
         final = [c[-1] for c in curves]; mid = [c[min(19, a.budget - 1)] for c in curves]
-        rows.append(dict(method=label, q=q, pending=pend if strat == "bo" else None, rounds=-(-a.budget // q),
+        rows.append(dict(method=label, q=q, pending=pend if strat in ("bo", "local") else None, rounds=-(-a.budget // q),
                          median_final_regret=statistics.median(final), q25=q25(final), q75=q75(final),
                          median_regret_at_20=statistics.median(mid), seconds=round(time.time() - t0, 1),
                          final_regrets=final, median_curve=[statistics.median(c[i] for c in curves) for i in range(a.budget)]))
