@@ -125,3 +125,35 @@ def test_house_order():
     assert not [f.name for f in files if re.search(r"^[A-Z][A-Za-z]*\.[a-z_]+ = ", f.read_text(), re.M)]
     defs = [f.name for f in root.rglob("*.py") if re.search(r"^def gaussian_nll\b", f.read_text(), re.M)]
     assert defs == ["core.py"], defs
+
+# --- heteroscedastic GP (19_surrogates.hetero) -------------------------------------------------------------------------
+def test_hgp_homoscedastic_special_case():
+    "With no noise rounds HeteroGP is the GP: same hyperparameters, same posterior."
+    from surrnb.surrogates.gp import GP
+    X, y = data(20)
+    h, g = surrogates.get("hgp", iters=0).fit(X, y), GP().fit(X, y)
+    Xq = torch.rand(6, 2, dtype=torch.float64)
+    with torch.no_grad(): ph, pg = h.posterior(Xq), g.posterior(Xq)
+    assert torch.allclose(ph.mean, pg.mean, atol=1e-10) and torch.allclose(ph.variance, pg.variance, atol=1e-10)
+
+def test_hgp_learns_input_dependent_noise():
+    "Noise std 0.02 on the left half, 0.5 on the right: the fitted noise is at least 4x larger on the right, and fantasies keep it."
+    g = torch.Generator().manual_seed(0)
+    X = torch.rand(60, 1, generator=g, dtype=torch.float64)
+    sd = torch.where(X[:, 0] < 0.5, 0.02, 0.5)
+    y = torch.sin(6 * X[:, 0]) + sd * torch.randn(60, generator=g, dtype=torch.float64)
+    h = surrogates.get("hgp").fit(X, y)
+    nsd = h.noise_variance(torch.tensor([[0.2], [0.8]], dtype=torch.float64)).detach().sqrt()
+    assert nsd[1] > 4 * nsd[0], nsd
+    Xp = torch.tensor([[0.25], [0.75]], dtype=torch.float64)
+    c = h.condition_on(Xp, torch.zeros(2, dtype=torch.float64))
+    assert torch.allclose(c.rel_[-2:], h._log_rel_at(Xp).exp()) and len(c.y_) == 62
+
+def test_gobi_hgp_and_bo_hgp_run():
+    from surrnb.study import Study, strategies
+    from surrnb.problems import problems
+    prob = problems.get("hetero-branin")
+    for s in (strategies.get("gobi-hgp", n_starts=8, ascent_steps=20), strategies.get("bo-hgp", n_raw=64, n_restarts=1, maxiter=5)):
+        st = Study(prob.space, strategy=s, storage=":memory:", seed=0)
+        st.optimize(prob.evaluate, n_trials=7, show_progress=False)
+        assert len(st.trials) == 7 and st.recommend() is not None

@@ -1,4 +1,4 @@
-"""A deep ensemble whose members predict a mean and an input-dependent noise, with epistemic and aleatoric uncertainty kept apart, and GOBI: a search that climbs the surrogate's upper confidence bound by gradient ascent on the inputs, from many starts (BOSHNAS).
+"""A deep ensemble whose members predict a mean and an input-dependent noise, a most likely heteroscedastic GP, and GOBI: a search that climbs the surrogate's upper confidence bound by gradient ascent on the inputs, from many starts (BOSHNAS).
 
 Docs: https://surrnb.github.io/surrnb/surrogates.hetero.html.md"""
 
@@ -6,18 +6,22 @@ Docs: https://surrnb.github.io/surrnb/surrogates.hetero.html.md"""
 
 # %% ../../nbs/19_surrogates.hetero.ipynb #3a4372b1
 from __future__ import annotations
-import math
+import math, copy, functools
+import numpy as np
 import torch
 from torch import Tensor
+import scipy.stats
+from scipy.linalg import cho_solve
 from fastcore.basics import patch
 from ..core import SurrnbError, threads, derive_seed
 from ..problems import Branin, problems
 from ..study import Strategy, Suggestion, strategies
-from .core import surrogates
+from .core import surrogates, psd_cholesky
+from .gp import GP, _chol_np, _log_prior
 from .ensemble import DeepEnsemble, MixturePosterior, split_head
 
 # %% auto #0
-__all__ = ['HeteroEnsemble', 'gobi', 'GOBI', 'HeteroBranin']
+__all__ = ['HeteroEnsemble', 'HeteroGP', 'gobi', 'GOBI', 'HeteroBranin']
 
 # %% ../../nbs/19_surrogates.hetero.ipynb #739f0f0f
 class HeteroEnsemble(DeepEnsemble):
@@ -49,6 +53,160 @@ def aleatoric(self: HeteroEnsemble, X: Tensor # [m,d]
 
 surrogates.register("hetero-ensemble", HeteroEnsemble)
 
+# %% ../../nbs/19_surrogates.hetero.ipynb #8104edc8
+class HeteroGP(GP):
+    "Most likely heteroscedastic GP (Kersting et al. 2007): an exact GP of f with per-point noise from a second GP of the log noise variance."
+    name = "hgp"
+    def __init__(self, iters: int = 2, # rounds of (residuals -> noise GP -> refit of the GP of f)
+                 residuals: str = "loo", # "loo": standardised leave-one-out residuals; "fit": (y - mean)² + var, as in Kersting et al.
+                 noise_gp: dict | None = None, # settings of the GP of the log noise variance (default noise prior (-1, 1): log residuals are noisy)
+                 max_ratio: float = 1e4, # the per-point noise variances stay within this factor of each other
+                 **gp_kw # settings of the GP of f (kernel, noise_prior, restarts, ...)
+                ):
+        if gp_kw.get("noise") is not None: raise SurrnbError("HeteroGP fits its noise; leave noise=None")
+        if residuals not in ("loo", "fit"): raise SurrnbError(f"residuals must be 'loo' or 'fit', got {residuals!r}")
+        if not (isinstance(iters, int) and iters >= 0): raise SurrnbError(f"iters must be an integer >= 0, got {iters!r}")
+        super().__init__(**gp_kw)
+        self.iters, self.residuals, self.max_ratio = iters, residuals, max_ratio
+        self.noise_gp = {"noise_prior": (-1.0, 1.0), "restarts": 0, **(noise_gp or {})}
+        self.rel_, self.gnoise_ = None, None
+    def __repr__(self): return f"HeteroGP(kernel={self.kernel!r}, iters={self.iters}, n={0 if self.theta_ is None else len(self.y_)})"
+
+# %% ../../nbs/19_surrogates.hetero.ipynb #4c30ef9f
+@patch
+def _rel(self: HeteroGP, n: int) -> Tensor:
+    "Relative noise factors ρ [n] of the training points (ones before the noise GP exists)."
+    return torch.ones(n, dtype=torch.float64) if self.rel_ is None else self.rel_
+
+@patch
+def _relfit(self: HeteroGP) -> np.ndarray:
+    "ρ of the points the hyperparameters are fitted on (the same subset as `GP.fit` above `max_fit_points`)."
+    n = len(self.y_)
+    r = self._rel(n)
+    if n > self.max_fit_points: r = r[torch.randperm(n, generator=torch.Generator().manual_seed(self.seed))[:self.max_fit_points]]
+    return r.numpy()
+
+@patch
+def _nlp_grad(self: HeteroGP, th: np.ndarray) -> tuple:
+    "`GP._nlp_grad` with the noise term σ²·diag(ρ) in place of σ²·I: (value, gradient)."
+    h, (P, yz) = {}, self.fitnp_
+    i = 0
+    for name, size, *_ in self.spec_: h[name] = th[i:i + size]; i += size
+    C, Z = P
+    n, s, rel, noise = len(yz), math.exp(h["outputscale"][0]), self._relfit(), math.exp(h["noise"][0])
+    R = np.ones((n, n))
+    if self.cont_:
+        D = (C[:, None, :] - C[None, :, :]) ** 2 / np.exp(2 * h["lengthscale"])
+        r2 = D.sum(-1)
+        if self.kernel == "matern":
+            r = np.sqrt(r2); e = np.exp(-math.sqrt(5) * r)
+            Rm, dm = (1 + math.sqrt(5) * r + 5 / 3 * r2) * e, 5 / 3 * (1 + math.sqrt(5) * r) * e
+        else: Rm = np.exp(-0.5 * r2); dm = Rm
+        R = R * Rm
+    if self.cat_:
+        delta = (Z[:, None, :] != Z[None, :, :]).astype(np.float64)
+        lam = np.exp(h["cat_lengthscale"])
+        R = R * np.exp(-(delta / lam).sum(-1))
+    try: L = _chol_np(s * R + noise * np.diag(rel))
+    except np.linalg.LinAlgError: return 1e10, np.zeros_like(th)
+    res = yz - h["mean"][0]
+    alpha = cho_solve((L, True), res)
+    W = np.outer(alpha, alpha) - cho_solve((L, True), np.eye(n))
+    nlml = 0.5 * res @ alpha + np.log(np.diag(L)).sum() + 0.5 * n * math.log(2 * math.pi)
+    g = {"mean": np.array([-alpha.sum()]), "outputscale": np.array([-0.5 * s * (W * R).sum()]),
+         "noise": np.array([-0.5 * noise * (np.diag(W) * rel).sum()])}      # d/dlogσ² of σ²·diag(ρ)
+    if self.cont_: g["lengthscale"] = -0.5 * s * np.einsum("ab,abj->j", W * (R / Rm if self.cat_ else 1.0) * dm, D)
+    if self.cat_: g["cat_lengthscale"] = -0.5 * s * np.einsum("ab,abj->j", W * R, delta) / lam
+    lp = 0.0
+    for name, size, lo, hi, prior, _ in self.spec_:
+        if prior is None: continue
+        v, dv = _log_prior(h[name], prior)
+        lp += v.sum(); g[name] = g[name] - dv
+    return (nlml - lp) / n, np.concatenate([g[name] for name, *_ in self.spec_]) / n
+
+@patch
+def _nlp(self: HeteroGP, theta: Tensor) -> Tensor:
+    "`GP._nlp` (negative log marginal likelihood minus log prior, over n) with the noise σ²·diag(ρ), in torch."
+    h, (P, yz) = self._unpack(theta), self.fitdata_
+    n = len(yz)
+    K = h["outputscale"].exp() * self._corr(P, P, h) + h["noise"].exp() * torch.diag(torch.from_numpy(self._relfit()))
+    L = psd_cholesky(K)
+    r = (yz - h["mean"]).unsqueeze(-1)
+    nlml = 0.5 * (r * torch.cholesky_solve(r, L)).sum() + L.diagonal().log().sum() + 0.5 * n * math.log(2 * math.pi)
+    lp = sum(_log_prior(h[s[0]], s[4])[0].sum() for s in self.spec_ if s[4] is not None)
+    return (nlml - lp) / n
+
+@patch
+def _cache(self: HeteroGP):
+    "Cholesky factor of K + σ²·diag(ρ) and α on all points (what `posterior` and `moments_grad` read)."
+    self.h_ = {k: v.detach() for k, v in self._unpack(torch.tensor(self.theta_, dtype=torch.float64)).items()}
+    h, n = self.h_, len(self.yz_)
+    K = h["outputscale"].exp() * self._corr(self.P_, self.P_, h) + h["noise"].exp() * torch.diag(self._rel(n))
+    self.L_ = psd_cholesky(K)
+    self.alpha_ = torch.cholesky_solve((self.yz_ - h["mean"]).unsqueeze(-1), self.L_).squeeze(-1)
+
+# %% ../../nbs/19_surrogates.hetero.ipynb #8961990d
+@patch
+def _log_rel_at(self: HeteroGP, X: Tensor # [m,d]
+               ) -> Tensor: # [m] log ρ(X), differentiable in X
+    "log ρ at X from the noise GP (0 before it exists), kept within ± log(max_ratio)/2."
+    if self.gnoise_ is None: return torch.zeros(len(X), dtype=torch.float64)
+    c = 0.5 * math.log(self.max_ratio)
+    return (self.gnoise_.posterior(X).mean - self.gbar_).clamp(-c, c)
+
+@patch
+def log_sq_residuals(self: HeteroGP, X: Tensor, # [n,d] the training inputs
+                     y: Tensor # [n] the training observations
+                    ) -> Tensor: # [n] log r², units of y
+    "log r² at the training points: standardised leave-one-out residuals times the current noise, or Kersting's (y - μ)² + σ_f²."
+    if self.residuals == "loo":
+        kd = torch.cholesky_inverse(self.L_).diagonal()
+        r2 = self.alpha_.square() / kd * self.h_["noise"].exp() * self._rel(len(kd)) * self.ysd_ ** 2
+    else:
+        with torch.no_grad(): post = self.posterior(X)
+        r2 = (y - post.mean).square() + post.variance
+    return r2.clamp_min(1e-12 * self.ysd_ ** 2).log()
+
+@patch
+def fit(self: HeteroGP, X: Tensor, # [n,d] inputs in the unit cube
+        y: Tensor # [n] observations
+       ) -> HeteroGP:
+    "Homoscedastic GP fit, then `iters` rounds of: noise GP on log r², refit of the GP of f with noise σ²·ρ."
+    X, y = torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64).reshape(-1)
+    self.rel_, self.gnoise_ = None, None
+    GP.fit(self, X, y)
+    if len(y) < 3: return self
+    for _ in range(self.iters):
+        z = self.log_sq_residuals(X, y)
+        self.gnoise_ = GP(kernel=self.kernel, cat_dims=self.cat_dims, seed=self.seed, **self.noise_gp).fit(X, z)
+        with torch.no_grad(): self.gbar_ = self.gnoise_.posterior(X).mean.mean()
+        with torch.no_grad(): self.rel_ = self._log_rel_at(X).exp()
+        GP.fit(self, X, y)
+    return self
+
+@patch
+def noise_variance(self: HeteroGP, X: Tensor # [m,d] inputs in the unit cube
+                  ) -> Tensor: # [m] noise variance of one observation at X, units of y squared; differentiable in X
+    "The fitted noise variance σ²·ρ(X) of an observation of y at X."
+    if self.theta_ is None: raise SurrnbError("call HeteroGP.fit(X, y) before noise_variance(X)")
+    return self.h_["noise"].exp() * self._log_rel_at(torch.as_tensor(X, dtype=torch.float64)).exp() * self.ysd_ ** 2
+
+@patch
+def condition_on(self: HeteroGP, X: Tensor, # [p,d] extra inputs
+                 y: Tensor # [p] their (fantasised) values, in the units of y
+                ) -> HeteroGP:
+    "A copy conditioned on extra points with the same hyperparameters, their noise factors read from the noise GP."
+    if self.theta_ is None: raise SurrnbError("call HeteroGP.fit(X, y) before condition_on(X, y)")
+    X = torch.as_tensor(X, dtype=torch.float64)
+    new = copy.copy(self)
+    new.X_, new.y_ = torch.cat([self.X_, X]), torch.cat([self.y_, torch.as_tensor(y, dtype=torch.float64).reshape(-1)])
+    new.yz_, new.P_ = (new.y_ - self.ymu_) / self.ysd_, new._prep(new.X_)
+    with torch.no_grad(): new.rel_ = torch.cat([self._rel(len(self.y_)), self._log_rel_at(X).exp()])
+    new._cache()
+    return new
+
+surrogates.register("hgp", HeteroGP)
+
 # %% ../../nbs/19_surrogates.hetero.ipynb #1f11d9e4
 def gobi(f, # acquisition: X [m,d] -> [m], differentiable; larger is better
          X0: Tensor, # [s,d] starting points in the unit cube
@@ -69,30 +227,59 @@ def gobi(f, # acquisition: X [m,d] -> [m], differentiable; larger is better
 
 # %% ../../nbs/19_surrogates.hetero.ipynb #215c2eab
 class GOBI(Strategy):
-    "BOSHNAS-style search: heteroscedastic ensemble, confidence bound maximised by gradient ascent on the inputs from many starts."
+    "BOSHNAS-style search: heteroscedastic surrogate, confidence bound maximised by gradient ascent on the inputs from many starts."
     name = "gobi"
-    def __init__(self, k_epi: float = 2.0, # weight k_e of the epistemic std
+    def __init__(self, k_epi: float = 2.0, # weight k_e of the exploration bonus
                  k_ale: float = 0.0, # weight k_a of the aleatoric std (BOSHNAS uses > 0)
+                 surrogate: str | None = None, # None: the heteroscedastic ensemble (kept and warm-started); else a registered surrogate refitted at every ask, e.g. "hgp"
+                 explore: str = "ucb", # bonus: "ucb" σ_f, or "kg" σ_f²/√(σ_f² + σ_a²), what one more observation at x can move the mean
+                 rec_k: float = 0.0, # recommend the tried point of smallest mean + rec_k·σ_f (0: smallest mean)
+                 warp: str = "none", # "power": standardise y and Yeo-Johnson transform it (maximum-likelihood exponent) before each fit, as `bo` does; "none"
                  n_init: int | None = None, # Sobol points before the first model (default max(5, d + 3))
                  n_starts: int = 32, # starts of the gradient ascent: Sobol points plus the best points so far
                  ascent_steps: int = 100, # Adam steps of the input search
                  ascent_lr: float = 0.02, # Adam step size of the input search
-                 **ensemble_kw # passed to HeteroEnsemble (K, hidden, steps, warm_steps, ...)
+                 **ensemble_kw # passed to HeteroEnsemble (K, hidden, steps, warm_steps, ...) or to the surrogate
                 ):
         if n_init is not None and n_init < 1: raise SurrnbError(f"n_init must be a positive integer, got {n_init!r}")
+        if explore not in ("ucb", "kg"): raise SurrnbError(f"explore must be 'ucb' or 'kg', got {explore!r}")
+        if warp not in ("none", "power"): raise SurrnbError(f"warp must be 'none' or 'power', got {warp!r}")
+        if surrogate is not None: surrogates.factory(surrogate)      # an unknown name fails here, not at trial 6
         self.k_epi, self.k_ale, self.n_init, self.n_starts = k_epi, k_ale, n_init, n_starts
+        self.surrogate, self.explore, self.rec_k, self.warp = surrogate, explore, rec_k, warp
         self.ascent_steps, self.ascent_lr = ascent_steps, ascent_lr
         self.ensemble_kw, self.model = ensemble_kw, None
-    def __repr__(self): return f"GOBI(k_epi={self.k_epi}, k_ale={self.k_ale})"
+    def __repr__(self): return f"GOBI(k_epi={self.k_epi}, k_ale={self.k_ale}, surrogate={self.surrogate!r}, explore={self.explore!r}, rec_k={self.rec_k})"
+
+@patch
+def _y(self: GOBI, y: Tensor # [n] observations
+      ) -> Tensor: # [n] what the model is fitted to
+    "y itself, or standardised and Yeo-Johnson transformed (scipy's maximum-likelihood exponent) when warp='power'."
+    if self.warp == "none" or len(y) < 3 or not y.std() > 0: return y
+    return torch.from_numpy(scipy.stats.yeojohnson(((y - y.mean()) / y.std()).numpy())[0]).to(torch.float64)
+
+@patch
+def moments(self: GOBI, X: Tensor # [m,d]
+           ) -> tuple[Tensor, Tensor, Tensor]: # mean of f, epistemic variance σ_f², aleatoric variance σ_a², each [m]
+    "The fitted model's mean, epistemic and aleatoric variance at X (differentiable in X)."
+    if self.surrogate is None:
+        mu, var = self.model._heads(X)
+        m = mu.mean(0)
+        return m, (mu - m).square().mean(0), var.mean(0)
+    p = self.model.posterior(X)
+    if hasattr(self.model, "noise_variance"): va = self.model.noise_variance(X)
+    elif hasattr(self.model, "hyperparameters") and hasattr(self.model, "ysd_"): va = self.model.hyperparameters["noise"] * self.model.ysd_ ** 2 * torch.ones_like(p.mean)
+    else: va = torch.zeros_like(p.mean)
+    return p.mean, p.variance, va
 
 @patch
 def score(self: GOBI, X: Tensor # [m,d]
          ) -> Tensor: # [m]
-    "The acquisition a(x) = -mean + k_e·epistemic std + k_a·aleatoric std (y oriented so that smaller is better)."
-    mu, var = self.model._heads(X)
-    m = mu.mean(0)
-    epi = (mu - m).square().mean(0).clamp_min(1e-18).sqrt()
-    return -m + self.k_epi * epi + (self.k_ale * var.mean(0).sqrt() if self.k_ale else 0.0)
+    "The acquisition a(x) = -mean + k_e·bonus + k_a·aleatoric std (y oriented so that smaller is better)."
+    m, vf, va = self.moments(X)
+    vf = vf.clamp_min(1e-18)
+    bonus = vf.sqrt() if self.explore == "ucb" else vf / (vf + va).sqrt()
+    return -m + self.k_epi * bonus + (self.k_ale * va.clamp_min(1e-18).sqrt() if self.k_ale else 0.0)
 
 @patch
 def ask(self: GOBI, study) -> Suggestion:
@@ -102,8 +289,9 @@ def ask(self: GOBI, study) -> Suggestion:
     n_init = self.n_init or max(5, space.dim + 3)
     if len(X) + len(P) < n_init or len(X) == 0: return Suggestion(space.sobol(1, seed=study.seed, skip=number)[0])
     with threads(1):
-        if self.model is None: self.model = HeteroEnsemble(**{"seed": study.seed, **self.ensemble_kw})
-        self.model.fit(X, y)
+        if self.surrogate is not None: self.model = surrogates.get(self.surrogate, **self.ensemble_kw)
+        elif self.model is None: self.model = HeteroEnsemble(**{"seed": study.seed, **self.ensemble_kw})
+        self.model.fit(X, self._y(y))
         n_best = min(len(X), max(1, self.n_starts // 4))
         sob = torch.quasirandom.SobolEngine(space.dim, scramble=True, seed=study.trial_seed(number, "gobi")).draw(self.n_starts - n_best).double()
         starts = torch.cat([sob, X[y.argsort()[:n_best]]])
@@ -112,13 +300,18 @@ def ask(self: GOBI, study) -> Suggestion:
 
 @patch
 def recommend(self: GOBI, study) -> dict | None:
-    "The tried config with the lowest predicted mean (the noise-free best guess)."
+    "The tried config of smallest mean + rec_k·σ_f (rec_k = 0: the noise-free best guess); a `surrogate` is refitted on every finished trial first."
     X, y, _ = study.observations()
     if self.model is None or not len(X): return study.best.config if study.best else None
-    with torch.no_grad(): i = int(self.model.latent(X).mean.argmin())
+    with torch.no_grad(), threads(1):
+        if self.surrogate is not None: self.model = surrogates.get(self.surrogate, **self.ensemble_kw).fit(X, self._y(y))
+        m, vf, _ = self.moments(X)
+        i = int((m + self.rec_k * vf.sqrt()).argmin())
     return study.space.decode(X[i:i + 1])[0]
 
 strategies.register("gobi", GOBI)
+strategies.register("gobi-hgp", functools.partial(GOBI, surrogate="hgp", explore="kg", rec_k=2.0, warp="power"),
+                    doc="GOBI on the heteroscedastic GP (warped y): noise-aware bonus σ_f²/√(σ_f² + σ_a²), recommends by mean + 2σ_f")
 
 # %% ../../nbs/19_surrogates.hetero.ipynb #2212b0d1
 class HeteroBranin(Branin):
