@@ -79,9 +79,16 @@ def summarise(cells: dict, methods: list) -> dict:
         if "surrnb" in row and "optuna-gp" in row:
             g = row["optuna-gp"]
             row["ratio"] = dict(wall=row["surrnb"]["wall"] / g["wall"], cpu=row["surrnb"]["cpu"] / g["cpu"])
-            if "surrnb-before" in row:
-                row["ratio_before"] = dict(wall=row["surrnb-before"]["wall"] / g["wall"], cpu=row["surrnb-before"]["cpu"] / g["cpu"])
-                row["speedup"] = dict(wall=row["surrnb-before"]["wall"] / row["surrnb"]["wall"], cpu=row["surrnb-before"]["cpu"] / row["surrnb"]["cpu"])
+            if "surrnb-before" in row:   # before/after on the seeds the before-run has (paired), all three methods on those seeds
+                bs = sorted(c["seed"] for k, c in cells.items() if k.startswith(f"{label}|surrnb-before|"))
+                med = lambda m, k: statistics.median(cells[_key(label, m, s)][k] for s in bs)
+                row["before_seeds"] = bs
+                for m in ("surrnb", "surrnb-before", "optuna-gp"):
+                    row[m]["on_before_seeds"] = dict(wall=med(m, "sec_per_suggestion"), cpu=med(m, "cpu_per_suggestion"))
+                b, a, gb = row["surrnb-before"]["on_before_seeds"], row["surrnb"]["on_before_seeds"], row["optuna-gp"]["on_before_seeds"]
+                row["ratio_before"] = dict(wall=b["wall"] / gb["wall"], cpu=b["cpu"] / gb["cpu"])
+                row["ratio_after_on_before_seeds"] = dict(wall=a["wall"] / gb["wall"], cpu=a["cpu"] / gb["cpu"])
+                row["speedup"] = dict(wall=b["wall"] / a["wall"], cpu=b["cpu"] / a["cpu"])
         if row: res[label] = row
     return res
 
@@ -89,14 +96,14 @@ def print_table(res: dict):
     has_before = any("ratio_before" in r for r in res.values())
     print("median seconds per suggestion over seeds, wall / CPU; ratio = surrnb / Optuna GPSampler")
     hdr = f"{'problem':20s} {'surrnb':>15s} " + (f"{'surrnb before':>15s} " if has_before else "") + f"{'optuna-gp':>15s} {'ratio wall/cpu':>15s}" + \
-          (f" {'before: ratio':>15s} {'speed-up':>11s}" if has_before else "") + "  same config as suite"
+          (f" {'before/gp (seeds of before)':>28s} {'speed-up (same seeds)':>22s}" if has_before else "") + "  same config as suite"
     print(hdr)
     f = lambda r: f"{r['wall']:.3f}/{r['cpu']:.3f}"
     for label, r in res.items():
         if "ratio" not in r: continue
         line = f"{label:20s} {f(r['surrnb']):>15s} " + (f"{f(r['surrnb-before']):>15s} " if has_before and 'surrnb-before' in r else "") + \
                f"{f(r['optuna-gp']):>15s} {r['ratio']['wall']:7.2f}/{r['ratio']['cpu']:.2f}"
-        if has_before and "ratio_before" in r: line += f" {r['ratio_before']['wall']:7.2f}/{r['ratio_before']['cpu']:.2f} {r['speedup']['wall']:5.2f}/{r['speedup']['cpu']:.2f}"
+        if has_before and "ratio_before" in r: line += f" {r['ratio_before']['wall']:20.2f}/{r['ratio_before']['cpu']:.2f} {r['speedup']['wall']:17.2f}/{r['speedup']['cpu']:.2f}"
         print(line + f"  {r['surrnb'].get('same_config_as_suite', '-')}")
     rs = [r for r in res.values() if "ratio" in r]
     for k in ("wall", "cpu"):
@@ -109,7 +116,7 @@ def run(labels, seeds, before, out):
     cells = data["cells"]
     bw = Before(before) if before else None
     methods = ["surrnb"] + (["surrnb-before"] if bw else []) + ["optuna-gp"]
-    load0 = os.getloadavg()
+    load0, started = os.getloadavg(), time.strftime("%Y-%m-%d %H:%M:%S")
     for seed in seeds:                                  # seed-major, methods interleaved per problem
         for label in labels:
             for m in methods:
@@ -118,13 +125,17 @@ def run(labels, seeds, before, out):
                 c = bw(label, seed) if m == "surrnb-before" else _cell(label, m, seed)
                 cells[k] = dict(c, problem=label, method=m, seed=seed, load=os.getloadavg()[0])
                 print(f"{label:20s} {m:14s} seed {seed}: s/suggestion {c['sec_per_suggestion']:.3f} wall, {c['cpu_per_suggestion']:.3f} cpu  (load {os.getloadavg()[0]:.1f})", flush=True)
-            data["meta"] = dict(machine=platform.platform(), cpus=os.cpu_count(), threads=1, when=time.strftime("%Y-%m-%d %H:%M"),
-                                loadavg_start=load0, loadavg_now=os.getloadavg(), before_commit=bw.commit if bw else None,
-                                command="python bench/bo_speed.py " + " ".join(sys.argv[1:]))
-            data["results"] = summarise(cells, methods)
+            m0 = data["meta"]
+            prev = m0.get("runs") or ([dict(command=m0["command"], started=m0.get("when"), last=m0.get("when"), loadavg_start=m0.get("loadavg_start"),
+                                            loadavg_last=m0.get("loadavg_now"), before_commit=m0.get("before_commit"))] if "command" in m0 else [])
+            runs = [r for r in prev if r["started"] != started]   # one entry per invocation, this one updated
+            runs.append(dict(command="python bench/bo_speed.py " + " ".join(sys.argv[1:]), started=started, last=time.strftime("%Y-%m-%d %H:%M"),
+                             loadavg_start=load0, loadavg_last=os.getloadavg(), before_commit=bw.commit if bw else None))
+            data["meta"] = dict(machine=platform.platform(), cpus=os.cpu_count(), threads=1, runs=runs)
+            data["results"] = summarise(cells, [m for m in ("surrnb", "surrnb-before", "optuna-gp") if any(c["method"] == m for c in cells.values())])
             out.write_text(json.dumps(data, indent=1))
     print_table(data["results"])
-    print(f"load average at start {load0[0]:.1f}, at the end {os.getloadavg()[0]:.1f} (1-minute); wrote {out}")
+    print(f"load average (1-minute) at the start {load0[0]:.1f}, at the end {os.getloadavg()[0]:.1f}, on {os.cpu_count()} CPUs; wrote {out}")
 
 def check(out=OUT, min_seeds=3):
     "Fail loudly when the timing file is missing or does not cover every suite problem with min_seeds seeds of both methods."
@@ -146,7 +157,11 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.worker: return worker()
     if a.check: return check(Path(a.out))
-    if a.report: return print_table(json.loads(Path(a.out).read_text())["results"])
+    if a.report:   # recompute the summary from the stored cells (no new runs), rewrite it, print it
+        data = json.loads(Path(a.out).read_text())
+        data["results"] = summarise(data["cells"], [m for m in ("surrnb", "surrnb-before", "optuna-gp") if any(c["method"] == m for c in data["cells"].values())])
+        Path(a.out).write_text(json.dumps(data, indent=1))
+        return print_table(data["results"])
     labels = a.problems.split(",")
     bad = [l for l in labels if l not in {s[0] for s in SUITE}]
     if bad: raise SystemExit(f"unknown suite problems {bad}")
