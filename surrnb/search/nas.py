@@ -168,7 +168,7 @@ class LocalSearch(DiscreteStrategy):
     def __repr__(self): return f"LocalSearch(n_init={self.n_init})"
 
 # %% ../../nbs/43_search.nas.ipynb #644be89f
-_BANANAS_DEFAULTS = {"ensemble": dict(K=5, hidden=(32, 32), steps=300, lr=1e-2, batch_size=64)}
+_BANANAS_DEFAULTS = {"ensemble": dict(K=5, hidden=(32, 32), steps=300, lr=1e-2, batch_size=64), "gp": dict(calibrate=False)}
 
 class Bananas(DiscreteStrategy):
     "BANANAS: surrogate on a cell encoding, candidates by mutating the best cells, Thompson-sampling acquisition."

@@ -129,7 +129,7 @@ def loo_tau(gp: GP # a fitted GP
 
 class NearGP(GP):
     "A GP whose continuous lengthscales are fitted within a factor exp(width) of given ones (lengthscales transferred from related tasks)."
-    copied = ("kernel", "cat_dims", "noise", "min_noise", "noise_prior", "ls_prior", "restarts", "maxiter", "warm_start", "cold_start", "max_fit_points", "seed")
+    copied = ("kernel", "cat_dims", "noise", "min_noise", "noise_prior", "ls_prior", "restarts", "maxiter", "warm_start", "cold_start", "max_fit_points", "seed", "calibrate")
     def __init__(self, log_ls, # [c] log lengthscales to stay near, one per continuous column
                  width: float = math.log(2), # the largest |log ℓ - log_ls| allowed
                  **kw # passed to GP
@@ -222,7 +222,7 @@ def source_models(self: RGPE, space) -> list:
             for s in self.sources:
                 X, y = source_data(s, space)
                 if len(y) >= 3:
-                    self._source_models.append((GP(cat_dims=cat, restarts=1).fit(X, power_warp(y)), X)); self._source_y.append(y)
+                    self._source_models.append((GP(cat_dims=cat, restarts=1, calibrate=False).fit(X, power_warp(y)), X)); self._source_y.append(y)
         self.source_tau_, self.source_z_ = [list(t) for t in zip(*[loo_tau(g) for g, _ in self._source_models])] or ([], [])
     return self._source_models
 
@@ -409,7 +409,7 @@ def source_prior(self: RGPE, space) -> Ensemble:
         ok = [t >= self.min_tau and z >= self.min_z for t, z in zip(self.source_tau_, self.source_z_)]
         cat = {i: len(space.levels(i)) for i, k in enumerate(space.kinds) if k == "cat"} or None
         with threads(1):
-            gps = [GP(cat_dims=cat, restarts=1).fit(X, y) for (_, X), y, u in zip(self._source_models, self._source_y, ok) if u]
+            gps = [GP(cat_dims=cat, restarts=1, calibrate=False).fit(X, y) for (_, X), y, u in zip(self._source_models, self._source_y, ok) if u]
         self._prior = Ensemble(gps, [1.0 / (len(gps) * g.ysd_.item()) for g in gps])
     return self._prior
 

@@ -66,9 +66,9 @@ class HeteroGP(GP):
         if gp_kw.get("noise") is not None: raise SurrnbError("HeteroGP fits its noise; leave noise=None")
         if residuals not in ("loo", "fit"): raise SurrnbError(f"residuals must be 'loo' or 'fit', got {residuals!r}")
         if not (isinstance(iters, int) and iters >= 0): raise SurrnbError(f"iters must be an integer >= 0, got {iters!r}")
-        super().__init__(**gp_kw)
+        super().__init__(**{"calibrate": False, **gp_kw})   # the exact posterior, as measured (GP's own default recalibrates)
         self.iters, self.residuals, self.max_ratio = iters, residuals, max_ratio
-        self.noise_gp = {"noise_prior": (-1.0, 1.0), "restarts": 0, **(noise_gp or {})}
+        self.noise_gp = {"noise_prior": (-1.0, 1.0), "restarts": 0, "calibrate": False, **(noise_gp or {})}
         self.rel_, self.gnoise_ = None, None
     def __repr__(self): return f"HeteroGP(kernel={self.kernel!r}, iters={self.iters}, n={0 if self.theta_ is None else len(self.y_)})"
 
