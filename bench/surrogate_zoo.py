@@ -13,7 +13,8 @@ Usage:
     python bench/surrogate_zoo.py --task tau [--surrogates gp,ensemble,...] [--sizes 10,50,100,500] [--seeds 3]
     python bench/surrogate_zoo.py --task calibration [--problems hartmann6,branin,rosenbrock4] [--n-train 50] [--seeds 3]
     python bench/surrogate_zoo.py --check      # checks the stored results (fails loudly when a file is missing)
-Results go to bench/results/zoo_tau.json and bench/results/zoo_calibration.json (rewritten after every fit).
+Results go to bench/results/zoo_tau.json and bench/results/zoo_calibration.json (rewritten after every fit; a calibration
+run of some surrogates or problems replaces their rows in place and keeps the others).
 """
 import argparse, json, math, os, time, warnings
 import numpy as np
@@ -101,6 +102,15 @@ def default_variant(name):
     s = surrogates.get(name)
     return getattr(s, "cal_method", "nll") if getattr(s, "calibrate", False) else "raw"
 
+def _cal_key(r): return (r.get("problem", "hartmann6"), r["surrogate"], r["seed"], r["n"])
+
+def merge(rows, new):
+    "`rows` with the rows of one (problem, surrogate, seed, n) replaced by `new` where the old ones stood (appended if there were none)."
+    k = _cal_key(new[0])
+    at = next((i for i, r in enumerate(rows) if _cal_key(r) == k), len(rows))   # no row of k comes before `at`
+    rest = [r for r in rows if _cal_key(r) != k]
+    return rest[:at] + new + rest[at:]
+
 def task_calibration(names, n_train, seeds, n_test, path, problem_names=("hartmann6",)):
     from surrnb.problems import problems
     old = json.load(open(path))["rows"] if os.path.isfile(path) else []
@@ -114,9 +124,7 @@ def task_calibration(names, n_train, seeds, n_test, path, problem_names=("hartma
             for name in names:
                 if name not in surrogates: continue
                 res, dv = evaluate_variants(name, Xtr, prob(Xtr), Xte, prob(Xte)), default_variant(name)
-                old = [r for r in old if (r.get("problem", "hartmann6"), r["surrogate"], r["seed"], r["n"]) != (pn, name, seed, n_train)]
-                for v, r in res.items():
-                    old.append(dict(problem=pn, surrogate=name, n=n_train, seed=seed, variant=v, default=(v == dv), **r))
+                old = merge(old, [dict(problem=pn, surrogate=name, n=n_train, seed=seed, variant=v, default=(v == dv), **r) for v, r in res.items()])
                 print(f"cal  {pn:11s} {name:11s} seed={seed} " + "  ".join(f"{v}: cov90={r['cov90']:.3f} nll={r['nll']:.2f}" for v, r in res.items())
                       + f"  s2_nll={res['nll']['var_scale']:.2f} ({res['nll']['seconds']:.1f} s)", flush=True)
                 save(path, dict(task="calibration: train on n uniform points, test on n_test", n_train=n_train, n_test=n_test, seeds=seeds,
@@ -141,6 +149,14 @@ def check(path="bench/results/zoo_calibration.json"):
             if pn == "hartmann6" and not 0.80 <= m <= 0.97: bad[name] = round(m, 3)
     if bad: raise SystemExit(f"hartmann6: default coverage outside [0.80, 0.97]: {bad}")
     print("ok: every surrogate's default 90% coverage on hartmann6 lies in [0.80, 0.97]")
+    from surrnb.problems import problems        # the 'default' rows must be what the surrogate does when built by name
+    g = torch.Generator().manual_seed(derive_seed("hartmann6-cal", 0)); h6 = problems.get("hartmann6")
+    Xtr, Xte = torch.rand(50, 6, generator=g, dtype=torch.float64), torch.rand(1000, 6, generator=g, dtype=torch.float64)
+    stored = [r for r in rows if (r["problem"], r["surrogate"], r["seed"], r["n"]) == ("hartmann6", "gp", 0, 50) and r["default"]]
+    if len(stored) != 1: raise SystemExit(f"{path}: expected one default gp row for hartmann6, seed 0, n=50; found {len(stored)}")
+    r = evaluate("gp", Xtr, h6(Xtr), Xte, h6(Xte))
+    print(f"gp default cov90 on hartmann6, seed 0: recomputed {r['cov90']:.3f}, stored {stored[0]['cov90']:.3f} ({stored[0]['variant']})")
+    if abs(r["cov90"] - stored[0]["cov90"]) > 0.01: raise SystemExit("the stored default gp row does not reproduce: rerun --task calibration --surrogates gp")
     tau_path = "bench/results/zoo_tau.json"
     if not os.path.isfile(tau_path): raise SystemExit(f"missing {tau_path}: run python bench/surrogate_zoo.py --task tau")
     stored = [r for r in json.load(open(tau_path))["rows"] if r["surrogate"] == "gp" and r["n"] == 100 and r["seed"] == 0]
