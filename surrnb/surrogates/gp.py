@@ -457,7 +457,7 @@ class _ExactGP(gpytorch.models.ExactGP):
 
 @patch
 def to_gpytorch(self: GP) -> tuple:
-    "The fitted GP as a gpytorch (ExactGP in eval mode, model inputs [n,d], standardised y); see `GP._prep` for inputs."
+    "The fitted GP as a gpytorch (ExactGP in eval mode, model inputs [n,d], standardised y); see `GP._prep` for inputs. The exact posterior: `var_scale_` is not applied."
     h, d = self.h_, self.d_
     Pos = lambda: gpytorch.constraints.Positive(transform=torch.exp, inv_transform=torch.log)
     ks = []
