@@ -45,8 +45,8 @@ def _cat_dims(space) -> dict:
     return {i: space.params[space.names[i]].k for i, k in enumerate(space.kinds) if k == "cat"}
 
 def _gp(space):
-    "A fresh GP as BO uses it inside a study (one L-BFGS-B start from the prior modes, no warm start)."
-    return surrogates.get("gp", restarts=0, warm_start=False, cat_dims=_cat_dims(space) or None)
+    "A fresh GP as BO uses it inside a study (one L-BFGS-B start from the prior modes, no warm start, the exact posterior: no variance scale)."
+    return surrogates.get("gp", restarts=0, warm_start=False, cat_dims=_cat_dims(space) or None, calibrate=False)
 
 # %% ../../nbs/26_search.mo.ipynb #75d4832e
 def constrained_ranks(Y: Tensor, # [n, m] objectives, minimised
