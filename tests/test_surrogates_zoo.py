@@ -147,7 +147,8 @@ def test_hgp_learns_input_dependent_noise():
     assert nsd[1] > 4 * nsd[0], nsd
     Xp = torch.tensor([[0.25], [0.75]], dtype=torch.float64)
     c = h.condition_on(Xp, torch.zeros(2, dtype=torch.float64))
-    assert torch.allclose(c.rel_[-2:], h._log_rel_at(Xp).exp()) and len(c.y_) == 62
+    assert torch.allclose(c.noise_factors()[-2:], h._log_rel_at(Xp).exp()) and len(c.y_) == 62
+    assert torch.equal(c.noise_factors()[:60], h.rel_) and torch.equal(h.noise_factors(), h.rel_)   # the fitted points keep theirs
 
 def test_gobi_hgp_and_bo_hgp_run():
     from surrnb.study import Study, strategies

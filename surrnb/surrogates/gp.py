@@ -134,6 +134,12 @@ class GP(Surrogate):
     def __repr__(self):
         return f"GP(kernel={self.kernel!r}, n={0 if self.theta_ is None else len(self.y_)})"
 
+# %% ../../nbs/11_surrogates.gp.ipynb #5e1d0a12
+@patch
+def noise_factors(self: GP) -> Tensor | None: # [n] multipliers r_i of σ² at the training points, or None (all 1)
+    "Per-point (heteroscedastic) noise: the noise term is σ²·diag(r) instead of σ²I; None in the plain GP, overridden by subclasses."
+    return None
+
 # %% ../../nbs/11_surrogates.gp.ipynb #2782e9a7
 @patch
 def _setup(self: GP, d: int):
@@ -184,11 +190,12 @@ def _corr(self: GP, A: tuple, B: tuple, h: dict) -> Tensor:
 
 @patch
 def _nlp(self: GP, theta: Tensor) -> Tensor:
-    "Negative log marginal likelihood minus log prior, divided by n (the objective of gpytorch's ExactMarginalLogLikelihood)."
+    "Negative log marginal likelihood minus log prior, divided by n (the objective of gpytorch's ExactMarginalLogLikelihood); noise σ²I, or σ²·diag(r) with `noise_factors`."
     h, (P, yz) = self._unpack(theta), self.fitdata_
     n = len(yz)
-    K = h["outputscale"].exp() * self._corr(P, P, h) + h["noise"].exp() * torch.eye(n, dtype=torch.float64)
-    L = psd_cholesky(K)
+    rel = self.fitrel_                      # noise factors of the fitted points, or None
+    S = torch.eye(n, dtype=torch.float64) if rel is None else torch.diag(torch.from_numpy(rel))
+    L = psd_cholesky(h["outputscale"].exp() * self._corr(P, P, h) + h["noise"].exp() * S)
     r = (yz - h["mean"]).unsqueeze(-1)
     nlml = 0.5 * (r * torch.cholesky_solve(r, L)).sum() + L.diagonal().log().sum() + 0.5 * n * math.log(2 * math.pi)
     lp = sum(_log_prior(h[s[0]], s[4])[0].sum() for s in self.spec_ if s[4] is not None)
@@ -231,7 +238,8 @@ def _nlp_grad(self: GP, th: np.ndarray) -> tuple:
         delta = sq[3]                                                                # [n,n,dk]
         lam = np.exp(h["cat_lengthscale"])
         R = R * np.exp(-(delta / lam).sum(-1))
-    Ky = s * R + noise * np.eye(n)
+    rel = self.fitrel_                                                           # noise factors r, or None (σ²I)
+    Ky = s * R + noise * (np.eye(n) if rel is None else np.diag(rel))
     try: L = _chol_np(Ky)
     except np.linalg.LinAlgError: return 1e10, np.zeros_like(th)
     res = yz - h["mean"][0]
@@ -243,7 +251,7 @@ def _nlp_grad(self: GP, th: np.ndarray) -> tuple:
         Rc = R / Rm if self.cat_ else 1.0
         g["lengthscale"] = -0.5 * s * np.einsum("ab,abj->j", W * Rc * dm, D)
     if self.cat_: g["cat_lengthscale"] = -0.5 * s * np.einsum("ab,abj->j", W * R, delta) / lam
-    if "noise" in h: g["noise"] = np.array([-0.5 * noise * np.trace(W)])
+    if "noise" in h: g["noise"] = np.array([-0.5 * noise * (np.trace(W) if rel is None else (np.diag(W) * rel).sum())])   # ∂K_y/∂log σ² = σ²I or σ²·diag(r)
     lp = 0.0
     for name, size, lo, hi, prior, _ in self.spec_:
         if prior is None: continue
@@ -294,6 +302,8 @@ def fit(self: GP, X: Tensor, # [n,d] inputs in the unit cube
     if len(y) > self.max_fit_points: idx = torch.randperm(len(y), generator=torch.Generator().manual_seed(self.seed))[:self.max_fit_points]
     self.fitdata_ = (tuple(None if p is None else p[idx] for p in self.P_), self.yz_[idx])
     self.fitnp_ = (tuple(None if p is None else p.detach().numpy() for p in self.fitdata_[0]), self.fitdata_[1].numpy())
+    rel = self.noise_factors()
+    self.fitrel_ = None if rel is None else rel[idx].detach().numpy()                 # the noise factors of the same points
     best, self.nfev_ = None, 0
     with threads(1):
         for th in self._starts():
@@ -308,11 +318,12 @@ def fit(self: GP, X: Tensor, # [n,d] inputs in the unit cube
 
 @patch
 def _cache(self: GP):
-    "Cholesky factor L of K + σ²I and α = (K + σ²I)⁻¹(y - c) on all points, for fast predictions."
+    "Cholesky factor L of K_y = K + σ²I (or K + σ²·diag(r), see `noise_factors`) and α = K_y⁻¹(y - c) on all points, for fast predictions."
     self.h_ = {k: v.detach() for k, v in self._unpack(torch.tensor(self.theta_, dtype=torch.float64)).items()}
     h, n = self.h_, len(self.yz_)
-    K = h["outputscale"].exp() * self._corr(self.P_, self.P_, h) + h["noise"].exp() * torch.eye(n, dtype=torch.float64)
-    self.L_ = psd_cholesky(K)
+    rel = self.noise_factors()
+    S = torch.eye(n, dtype=torch.float64) if rel is None else torch.diag(rel)
+    self.L_ = psd_cholesky(h["outputscale"].exp() * self._corr(self.P_, self.P_, h) + h["noise"].exp() * S)
     self.alpha_ = torch.cholesky_solve((self.yz_ - h["mean"]).unsqueeze(-1), self.L_).squeeze(-1)
 
 # %% ../../nbs/11_surrogates.gp.ipynb #570e30ea

@@ -6,18 +6,17 @@ Docs: https://surrnb.github.io/surrnb/surrogates.hetero.html.md"""
 
 # %% ../../nbs/19_surrogates.hetero.ipynb #3a4372b1
 from __future__ import annotations
-import math, copy, functools
+import math, functools
 import numpy as np
 import torch
 from torch import Tensor
 import scipy.stats
-from scipy.linalg import cho_solve
 from fastcore.basics import patch
 from ..core import SurrnbError, threads, derive_seed
 from ..problems import Branin, problems
 from ..study import Strategy, Suggestion, strategies
-from .core import surrogates, psd_cholesky
-from .gp import GP, _chol_np, _log_prior
+from .core import surrogates
+from .gp import GP
 from .ensemble import DeepEnsemble, MixturePosterior, split_head
 
 # %% auto #0
@@ -74,76 +73,12 @@ class HeteroGP(GP):
 
 # %% ../../nbs/19_surrogates.hetero.ipynb #4c30ef9f
 @patch
-def _rel(self: HeteroGP, n: int) -> Tensor:
-    "Relative noise factors ρ [n] of the training points (ones before the noise GP exists)."
-    return torch.ones(n, dtype=torch.float64) if self.rel_ is None else self.rel_
-
-@patch
-def _relfit(self: HeteroGP) -> np.ndarray:
-    "ρ of the points the hyperparameters are fitted on (the same subset as `GP.fit` above `max_fit_points`)."
-    n = len(self.y_)
-    r = self._rel(n)
-    if n > self.max_fit_points: r = r[torch.randperm(n, generator=torch.Generator().manual_seed(self.seed))[:self.max_fit_points]]
-    return r.numpy()
-
-@patch
-def _nlp_grad(self: HeteroGP, th: np.ndarray) -> tuple:
-    "`GP._nlp_grad` with the noise term σ²·diag(ρ) in place of σ²·I: (value, gradient)."
-    h, (P, yz) = {}, self.fitnp_
-    i = 0
-    for name, size, *_ in self.spec_: h[name] = th[i:i + size]; i += size
-    C, Z = P
-    n, s, rel, noise = len(yz), math.exp(h["outputscale"][0]), self._relfit(), math.exp(h["noise"][0])
-    R = np.ones((n, n))
-    if self.cont_:
-        D = (C[:, None, :] - C[None, :, :]) ** 2 / np.exp(2 * h["lengthscale"])
-        r2 = D.sum(-1)
-        if self.kernel == "matern":
-            r = np.sqrt(r2); e = np.exp(-math.sqrt(5) * r)
-            Rm, dm = (1 + math.sqrt(5) * r + 5 / 3 * r2) * e, 5 / 3 * (1 + math.sqrt(5) * r) * e
-        else: Rm = np.exp(-0.5 * r2); dm = Rm
-        R = R * Rm
-    if self.cat_:
-        delta = (Z[:, None, :] != Z[None, :, :]).astype(np.float64)
-        lam = np.exp(h["cat_lengthscale"])
-        R = R * np.exp(-(delta / lam).sum(-1))
-    try: L = _chol_np(s * R + noise * np.diag(rel))
-    except np.linalg.LinAlgError: return 1e10, np.zeros_like(th)
-    res = yz - h["mean"][0]
-    alpha = cho_solve((L, True), res)
-    W = np.outer(alpha, alpha) - cho_solve((L, True), np.eye(n))
-    nlml = 0.5 * res @ alpha + np.log(np.diag(L)).sum() + 0.5 * n * math.log(2 * math.pi)
-    g = {"mean": np.array([-alpha.sum()]), "outputscale": np.array([-0.5 * s * (W * R).sum()]),
-         "noise": np.array([-0.5 * noise * (np.diag(W) * rel).sum()])}      # d/dlogσ² of σ²·diag(ρ)
-    if self.cont_: g["lengthscale"] = -0.5 * s * np.einsum("ab,abj->j", W * (R / Rm if self.cat_ else 1.0) * dm, D)
-    if self.cat_: g["cat_lengthscale"] = -0.5 * s * np.einsum("ab,abj->j", W * R, delta) / lam
-    lp = 0.0
-    for name, size, lo, hi, prior, _ in self.spec_:
-        if prior is None: continue
-        v, dv = _log_prior(h[name], prior)
-        lp += v.sum(); g[name] = g[name] - dv
-    return (nlml - lp) / n, np.concatenate([g[name] for name, *_ in self.spec_]) / n
-
-@patch
-def _nlp(self: HeteroGP, theta: Tensor) -> Tensor:
-    "`GP._nlp` (negative log marginal likelihood minus log prior, over n) with the noise σ²·diag(ρ), in torch."
-    h, (P, yz) = self._unpack(theta), self.fitdata_
-    n = len(yz)
-    K = h["outputscale"].exp() * self._corr(P, P, h) + h["noise"].exp() * torch.diag(torch.from_numpy(self._relfit()))
-    L = psd_cholesky(K)
-    r = (yz - h["mean"]).unsqueeze(-1)
-    nlml = 0.5 * (r * torch.cholesky_solve(r, L)).sum() + L.diagonal().log().sum() + 0.5 * n * math.log(2 * math.pi)
-    lp = sum(_log_prior(h[s[0]], s[4])[0].sum() for s in self.spec_ if s[4] is not None)
-    return (nlml - lp) / n
-
-@patch
-def _cache(self: HeteroGP):
-    "Cholesky factor of K + σ²·diag(ρ) and α on all points (what `posterior` and `moments_grad` read)."
-    self.h_ = {k: v.detach() for k, v in self._unpack(torch.tensor(self.theta_, dtype=torch.float64)).items()}
-    h, n = self.h_, len(self.yz_)
-    K = h["outputscale"].exp() * self._corr(self.P_, self.P_, h) + h["noise"].exp() * torch.diag(self._rel(n))
-    self.L_ = psd_cholesky(K)
-    self.alpha_ = torch.cholesky_solve((self.yz_ - h["mean"]).unsqueeze(-1), self.L_).squeeze(-1)
+def noise_factors(self: HeteroGP) -> Tensor | None: # [n] relative noise factors ρ of the training points, or None
+    "ρ of the fitted points, then of points added by `condition_on` (read from the noise GP); None before the noise GP exists (σ²I)."
+    if self.rel_ is None: return None
+    extra = self.X_[len(self.rel_):]
+    if not len(extra): return self.rel_
+    with torch.no_grad(): return torch.cat([self.rel_, self._log_rel_at(extra).exp()])
 
 # %% ../../nbs/19_surrogates.hetero.ipynb #8961990d
 @patch
@@ -160,8 +95,8 @@ def log_sq_residuals(self: HeteroGP, X: Tensor, # [n,d] the training inputs
                     ) -> Tensor: # [n] log r², units of y
     "log r² at the training points: standardised leave-one-out residuals times the current noise, or Kersting's (y - μ)² + σ_f²."
     if self.residuals == "loo":
-        kd = torch.cholesky_inverse(self.L_).diagonal()
-        r2 = self.alpha_.square() / kd * self.h_["noise"].exp() * self._rel(len(kd)) * self.ysd_ ** 2
+        kd, rel = torch.cholesky_inverse(self.L_).diagonal(), self.noise_factors()
+        r2 = self.alpha_.square() / kd * self.h_["noise"].exp() * (1.0 if rel is None else rel) * self.ysd_ ** 2
     else:
         with torch.no_grad(): post = self.posterior(X)
         r2 = (y - post.mean).square() + post.variance
@@ -172,9 +107,9 @@ def fit(self: HeteroGP, X: Tensor, # [n,d] inputs in the unit cube
         y: Tensor # [n] observations
        ) -> HeteroGP:
     "Homoscedastic GP fit, then `iters` rounds of: noise GP on log r², refit of the GP of f with noise σ²·ρ."
-    X, y = torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64).reshape(-1)
     self.rel_, self.gnoise_ = None, None
     GP.fit(self, X, y)
+    X, y = self.X_, self.y_                     # as GP.fit checked and converted them (float64, y [n])
     if len(y) < 3: return self
     for _ in range(self.iters):
         z = self.log_sq_residuals(X, y)
@@ -190,20 +125,6 @@ def noise_variance(self: HeteroGP, X: Tensor # [m,d] inputs in the unit cube
     "The fitted noise variance σ²·ρ(X) of an observation of y at X."
     if self.theta_ is None: raise SurrnbError("call HeteroGP.fit(X, y) before noise_variance(X)")
     return self.h_["noise"].exp() * self._log_rel_at(torch.as_tensor(X, dtype=torch.float64)).exp() * self.ysd_ ** 2
-
-@patch
-def condition_on(self: HeteroGP, X: Tensor, # [p,d] extra inputs
-                 y: Tensor # [p] their (fantasised) values, in the units of y
-                ) -> HeteroGP:
-    "A copy conditioned on extra points with the same hyperparameters, their noise factors read from the noise GP."
-    if self.theta_ is None: raise SurrnbError("call HeteroGP.fit(X, y) before condition_on(X, y)")
-    X = torch.as_tensor(X, dtype=torch.float64)
-    new = copy.copy(self)
-    new.X_, new.y_ = torch.cat([self.X_, X]), torch.cat([self.y_, torch.as_tensor(y, dtype=torch.float64).reshape(-1)])
-    new.yz_, new.P_ = (new.y_ - self.ymu_) / self.ysd_, new._prep(new.X_)
-    with torch.no_grad(): new.rel_ = torch.cat([self._rel(len(self.y_)), self._log_rel_at(X).exp()])
-    new._cache()
-    return new
 
 surrogates.register("hgp", HeteroGP)
 
