@@ -99,10 +99,13 @@ def test_cv_does_not_leak():
 
 def test_hetero_split_exact():
     X, y = data(20)
-    h = surrogates.get("hetero-ensemble", K=2, steps=40).fit(X, y)
+    h = surrogates.get("hetero-ensemble", K=2, steps=40, calibrate=False).fit(X, y)
     Xq = torch.rand(5, 2, dtype=torch.float64)
     with torch.no_grad():
         assert torch.allclose(h.posterior(Xq).variance, h.latent(Xq).variance + h.aleatoric(Xq), atol=1e-10)
+    hc = surrogates.get("hetero-ensemble", K=2, steps=40).fit(X, y)      # the default scales the sum by the CV fit's s²
+    with torch.no_grad():
+        assert hc.var_scale_ != 1.0 and torch.allclose(hc.posterior(Xq).variance, hc.var_scale_ * (hc.latent(Xq).variance + hc.aleatoric(Xq)), rtol=1e-8)
 
 def test_gobi_and_bo_auto_run():
     from surrnb.study import Study, strategies
@@ -131,10 +134,13 @@ def test_hgp_homoscedastic_special_case():
     "With no noise rounds HeteroGP is the GP: same hyperparameters, same posterior."
     from surrnb.surrogates.gp import GP
     X, y = data(20)
-    h, g = surrogates.get("hgp", iters=0).fit(X, y), GP(calibrate=False).fit(X, y)   # the exact posterior, as HeteroGP's
+    h, g = surrogates.get("hgp", iters=0, calibrate=False).fit(X, y), GP(calibrate=False).fit(X, y)   # the exact posteriors
     Xq = torch.rand(6, 2, dtype=torch.float64)
     with torch.no_grad(): ph, pg = h.posterior(Xq), g.posterior(Xq)
     assert torch.allclose(ph.mean, pg.mean, atol=1e-10) and torch.allclose(ph.variance, pg.variance, atol=1e-10)
+    hc = surrogates.get("hgp", iters=0).fit(X, y)                  # the default: the same posterior, its variance scaled by the CV fit
+    with torch.no_grad(): pc = hc.posterior(Xq)
+    assert hc.var_scale_ != 1.0 and torch.allclose(pc.mean, ph.mean, atol=1e-10) and torch.allclose(pc.variance, ph.variance * hc.var_scale_, rtol=1e-8)
 
 def test_hgp_learns_input_dependent_noise():
     "Noise std 0.02 on the left half, 0.5 on the right: the fitted noise is at least 4x larger on the right, and fantasies keep it."

@@ -92,8 +92,9 @@ def init_size(self: BayesOpt, space) -> int:
 
 # Inside BO the GP is refitted after every trial from the stored trials alone: one L-BFGS-B run from the prior
 # modes, no warm start from an earlier fit (that state is not stored, and a resumed study must ask what the
-# uninterrupted one would have asked)
-_BO_DEFAULTS = {"gp": dict(restarts=0, warm_start=False, calibrate=False)}
+# uninterrupted one would have asked). The GP and the heteroscedastic surrogates keep their raw variances here
+# (`calibrate=False`), as BO was measured with them
+_BO_DEFAULTS = {"gp": dict(restarts=0, warm_start=False, calibrate=False), "hgp": dict(calibrate=False), "hetero-ensemble": dict(calibrate=False)}
 # The objective GP of a constrained study takes Optuna's Gamma(1.1, rate 30) noise prior, so that a deterministic
 # objective's fitted noise can fall to the floor (see *Constraints*: with the default log-normal prior the noise
 # floor keeps expected improvement alive next to an incumbent on the constraint boundary)

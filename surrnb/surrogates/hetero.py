@@ -26,9 +26,9 @@ __all__ = ['HeteroEnsemble', 'HeteroGP', 'gobi', 'GOBI', 'HeteroBranin']
 class HeteroEnsemble(DeepEnsemble):
     "Deep ensemble with Gaussian heads, its uncertainty split: `latent` (epistemic, of f) and `aleatoric` (noise of y)."
     name = "hetero-ensemble"
-    def __init__(self, **kwargs # DeepEnsemble settings; `calibrate` defaults to False (the noise model is the calibration)
+    def __init__(self, **kwargs # DeepEnsemble settings (`calibrate=True` by default, as for the deep ensemble: on noise-free data the noise heads learn almost nothing)
                 ):
-        super().__init__(**{"calibrate": False, **kwargs})
+        super().__init__(**kwargs)
     def __repr__(self): return f"HeteroEnsemble(K={self.K}, hidden={self.hidden})"
 
 @patch
@@ -65,7 +65,7 @@ class HeteroGP(GP):
         if gp_kw.get("noise") is not None: raise SurrnbError("HeteroGP fits its noise; leave noise=None")
         if residuals not in ("loo", "fit"): raise SurrnbError(f"residuals must be 'loo' or 'fit', got {residuals!r}")
         if not (isinstance(iters, int) and iters >= 0): raise SurrnbError(f"iters must be an integer >= 0, got {iters!r}")
-        super().__init__(**{"calibrate": False, **gp_kw})   # the exact posterior, as measured (GP's own default recalibrates)
+        super().__init__(**gp_kw)   # GP's default: the variance recalibrated by cross-validation (`calibrate=False`: the exact posterior)
         self.iters, self.residuals, self.max_ratio = iters, residuals, max_ratio
         self.noise_gp = {"noise_prior": (-1.0, 1.0), "restarts": 0, "calibrate": False, **(noise_gp or {})}
         self.rel_, self.gnoise_ = None, None
@@ -173,6 +173,12 @@ class GOBI(Strategy):
     def __repr__(self): return f"GOBI(k_epi={self.k_epi}, k_ale={self.k_ale}, surrogate={self.surrogate!r}, explore={self.explore!r}, rec_k={self.rec_k})"
 
 @patch
+def _kw(self: GOBI) -> dict:
+    "Settings of the surrogate GOBI builds: the heteroscedastic ones keep their raw variances (`calibrate=False`, as GOBI was measured: its bonus and noise term read them directly) unless the user's settings say otherwise."
+    raw = self.surrogate is None or self.surrogate in ("hgp", "hetero-ensemble")
+    return {"calibrate": False, **self.ensemble_kw} if raw else dict(self.ensemble_kw)
+
+@patch
 def _y(self: GOBI, y: Tensor # [n] observations
       ) -> Tensor: # [n] what the model is fitted to
     "y itself, or standardised and Yeo-Johnson transformed (scipy's maximum-likelihood exponent) when warp='power'."
@@ -210,8 +216,8 @@ def ask(self: GOBI, study) -> Suggestion:
     n_init = self.n_init or max(5, space.dim + 3)
     if len(X) + len(P) < n_init or len(X) == 0: return Suggestion(space.sobol(1, seed=study.seed, skip=number)[0])
     with threads(1):
-        if self.surrogate is not None: self.model = surrogates.get(self.surrogate, **self.ensemble_kw)
-        elif self.model is None: self.model = HeteroEnsemble(**{"seed": study.seed, **self.ensemble_kw})
+        if self.surrogate is not None: self.model = surrogates.get(self.surrogate, **self._kw())
+        elif self.model is None: self.model = HeteroEnsemble(**{"seed": study.seed, **self._kw()})
         self.model.fit(X, self._y(y))
         n_best = min(len(X), max(1, self.n_starts // 4))
         sob = torch.quasirandom.SobolEngine(space.dim, scramble=True, seed=study.trial_seed(number, "gobi")).draw(self.n_starts - n_best).double()
@@ -225,7 +231,7 @@ def recommend(self: GOBI, study) -> dict | None:
     X, y, _ = study.observations()
     if self.model is None or not len(X): return study.best.config if study.best else None
     with torch.no_grad(), threads(1):
-        if self.surrogate is not None: self.model = surrogates.get(self.surrogate, **self.ensemble_kw).fit(X, self._y(y))
+        if self.surrogate is not None: self.model = surrogates.get(self.surrogate, **self._kw()).fit(X, self._y(y))
         m, vf, _ = self.moments(X)
         i = int((m + self.rec_k * vf.sqrt()).argmin())
     return study.space.decode(X[i:i + 1])[0]
