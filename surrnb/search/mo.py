@@ -22,9 +22,9 @@ from ..acquisition import acquisitions, optimize_acqf, AcqFunction, ConstrainedA
 from .bo import power_warp
 
 # %% auto #0
-__all__ = ['constrained_ranks', 'nsga_order', 'sbx', 'poly_mutation', 'NSGA2', 'chebyshev', 'simplex_weights', 'ParEGO',
-           'nondominated_boxes', 'hvi', 'log_hvi', 'normal_base_samples', 'LogNEHVI', 'log_h_diff', 'log_ehvi',
-           'log_ehvi_grad', 'LogEHVI', 'EHVI']
+__all__ = ['onehot_codes', 'OneHotGP', 'constrained_ranks', 'nsga_order', 'sbx', 'poly_mutation', 'NSGA2', 'chebyshev',
+           'simplex_weights', 'ParEGO', 'nondominated_boxes', 'hvi', 'log_hvi', 'normal_base_samples', 'LogNEHVI',
+           'log_h_diff', 'log_ehvi', 'log_ehvi_grad', 'LogEHVI', 'EHVI']
 
 # %% ../../nbs/26_search.mo.ipynb #22885f7e
 def _signs(study) -> Tensor:
@@ -44,8 +44,28 @@ def _cat_dims(space) -> dict:
     "Categorical columns of a space, as the GP wants them: column -> number of categories."
     return {i: space.params[space.names[i]].k for i, k in enumerate(space.kinds) if k == "cat"}
 
-def _gp(space):
-    "A fresh GP as BO uses it inside a study (one L-BFGS-B start from the prior modes, no warm start, the exact posterior: no variance scale)."
+def onehot_codes(space, X: Tensor # [n,d] unit-cube rows
+                ) -> Tensor: # [n, d'] each categorical column replaced by the one-hot code of its level, other columns kept
+    "The one-hot encoding of a space's categorical columns (a column of k categories becomes k columns of 0/1)."
+    cols = []
+    for i, k in enumerate(space.kinds):
+        if k != "cat": cols.append(X[:, i:i + 1]); continue
+        L = space.levels(i)
+        cols.append(torch.nn.functional.one_hot((X[:, i, None] - L).abs().argmin(-1), len(L)).to(X.dtype))
+    return torch.cat(cols, -1)
+
+class OneHotGP:
+    "The GP on the one-hot codes of the categorical columns: one ARD lengthscale per category instead of one Hamming lengthscale per column."
+    def __init__(self, space, gp=None):
+        self.space, self.gp = space, gp if gp is not None else surrogates.get("gp", restarts=0, warm_start=False, calibrate=False)
+    def __repr__(self): return f"OneHotGP({self.gp!r})"
+    def fit(self, X: Tensor, y: Tensor) -> "OneHotGP": self.gp.fit(onehot_codes(self.space, X), y); return self
+    def posterior(self, X: Tensor): return self.gp.posterior(onehot_codes(self.space, X))
+    def condition_on(self, X: Tensor, y: Tensor) -> "OneHotGP": return OneHotGP(self.space, self.gp.condition_on(onehot_codes(self.space, X), y))
+
+def _gp(space, encoding: str = "hamming"):
+    "A fresh GP as BO uses it inside a study (one L-BFGS-B start from the prior modes, no warm start, the exact posterior: no variance scale); categorical columns by the Hamming kernel, or on their one-hot codes."
+    if encoding == "onehot" and "cat" in space.kinds: return OneHotGP(space)
     return surrogates.get("gp", restarts=0, warm_start=False, cat_dims=_cat_dims(space) or None, calibrate=False)
 
 # %% ../../nbs/26_search.mo.ipynb #75d4832e
@@ -221,10 +241,13 @@ class ParEGO(_ModelBased):
                  rho: float = 0.05, # weight of the linear term of the scalarisation
                  n_raw: int = 512, # raw Sobol candidates of the acquisition optimiser
                  n_restarts: int = 5, # candidates polished by L-BFGS-B
-                 maxiter: int = 30 # L-BFGS-B iterations per polish
+                 maxiter: int = 30, # L-BFGS-B iterations per polish
+                 encoding: str = "hamming", # categorical columns: "hamming" (a Hamming kernel on category indices) or "onehot" (the GP on one-hot codes)
+                 max_enum: int = 512 # discrete spaces with at most this many configs are scored exhaustively
                 ):
-        super().__init__(n_init, n_raw, n_restarts, maxiter); self.rho = rho
-    def __repr__(self): return f"ParEGO(n_init={self.n_init}, rho={self.rho})"
+        if encoding not in ("hamming", "onehot"): raise SurrnbError(f"encoding must be 'hamming' or 'onehot', got {encoding!r}")
+        super().__init__(n_init, n_raw, n_restarts, maxiter, max_enum); self.rho, self.encoding = rho, encoding
+    def __repr__(self): return f"ParEGO(n_init={self.n_init}, rho={self.rho}, encoding={self.encoding!r})"
 
 # %% ../../nbs/26_search.mo.ipynb #a10e2279
 @patch
@@ -236,9 +259,9 @@ def ask(self: ParEGO, study) -> Suggestion:
         lo, hi = Y.min(0).values, Y.max(0).values
         s = chebyshev((Y - lo) / (hi - lo).clamp_min(1e-12), simplex_weights(Y.shape[1], study.trial_seed(number, "parego-w")), self.rho)
         feas = feasible_mask(C) if C is not None else torch.ones(len(Y), dtype=torch.bool)
-        cons = [_gp(space).fit(X, C[:, j]) for j in range(C.shape[1])] if C is not None else []
+        cons = [_gp(space, self.encoding).fit(X, C[:, j]) for j in range(C.shape[1])] if C is not None else []
         sw = power_warp(s)
-        model = _gp(space).fit(X, sw)
+        model = _gp(space, self.encoding).fit(X, sw)
         if len(P): model = model.condition_on(P, model.posterior(P).mean.detach())
         best = sw[feas].min().item() if feas.any() else None
         f = ConstrainedAcqFunction(model, acquisitions.get("logei"), best, cons) if cons else AcqFunction(model, acquisitions.get("logei"), best)
