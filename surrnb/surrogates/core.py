@@ -279,7 +279,9 @@ class Recalibrated(Surrogate):
     def __init__(self, base: str | Surrogate = "gp", # the surrogate to recalibrate (a registered name or an object)
                  **kwargs # passed to the base's factory when given by name
                 ):
-        self.base = surrogates.get(base, **kwargs) if isinstance(base, str) else base
+        base = surrogates.get(base, **kwargs) if isinstance(base, str) else base
+        if getattr(base, "calibrate", False): base = copy.copy(base); base.calibrate = False   # one scale, fitted here (a base that calibrates itself would fit a second)
+        self.base = base
     def __repr__(self): return f"Recalibrated({self.base!r})"
     def fresh(self) -> Surrogate: return Recalibrated(self.base.fresh())
     def fit(self, X: Tensor, y: Tensor) -> "Recalibrated":
